@@ -39,6 +39,7 @@ class BuildContext:
     documents: list[Document] = field(default_factory=list)
     facts: dict = field(default_factory=dict)  # (doc, number) → extraction results
     graph: Graph | None = None
+    vectors: dict = field(default_factory=dict)  # (doc, number) → clause embedding (set by the index stage)
     warnings: list[str] = field(default_factory=list)
     progress: Progress = lambda message: None
 
@@ -115,8 +116,8 @@ STAGES: list[tuple[str, Callable[[BuildContext], None]]] = [
     ("ingest", _stage_ingest),
     ("extract", _stage_extract),
     ("graph", _stage_graph),
-    ("align", _stage_align),
     ("index", _stage_index),
+    ("align", _stage_align),
     ("store", _stage_store),
 ]
 
