@@ -20,6 +20,8 @@ ITEM = re.compile(r"^((?:\d{1,2}[.、](?!\d))|(?:（\d{1,2}）)|[①②③④⑤
 DIGIT_UNIT = re.compile(r"^(\d{1,2}[.、](?!\d))\s*(.*)$")
 # A marker that should start a line but was run into the previous sentence (messy pages).
 _RUN_IN = re.compile(rf"(?<=[。；])\s*(?=(?:（{_N}）|第{_N}条|{_N}、)[^，,）)])")
+# A section heading run into its first clause: "一、总体要求（一）指导思想。…"
+_HEADING_RUN_IN = re.compile(rf"^((?:{_N}、|第{_N}章\s*)[^。，；（]{{1,30}}?)\s*((?:（{_N}）|第{_N}条).*)$")
 _TITLE_END = re.compile(r"[。．.：:]")
 _BRACKET_TITLE = re.compile(r"^[【\[]([^】\]]{1,30})[】\]]\s*(.*)$")
 
@@ -47,9 +49,16 @@ def cn_to_int(text: str) -> int | None:
 
 
 def split_run_ins(lines: list[str]) -> list[str]:
+    """Put every clause or section marker that was run into a sentence on a line of its own."""
     out: list[str] = []
     for line in lines:
-        out.extend(part.strip() for part in _RUN_IN.split(line) if part.strip())
+        for part in _RUN_IN.split(line):
+            part = part.strip()
+            m = _HEADING_RUN_IN.match(part)
+            if m:
+                out.extend((m.group(1).strip(), m.group(2)))
+            elif part:
+                out.append(part)
     return out
 
 

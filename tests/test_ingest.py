@@ -204,3 +204,17 @@ def test_manifest_of_shared_corpus():
     metas = read_manifest(SHARED / "corpus")
     assert [m.id for m in metas] == ["national-2022", "shanghai-2023"]
     assert read_text(Path(metas[0].file))  # the web page yields text
+
+
+def test_page_with_everything_in_one_paragraph(tmp_path):
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    body = ("<p>某市实施意见 为贯彻落实有关要求，制定本意见。<strong>一、总体要求</strong>（一）指导思想。坚持党管人才，健全培养机制。"
+            "（二）目标任务。到2025年，技能人才占就业人员比例达到30%以上。<strong>二、培养体系</strong>（三）健全体系。"
+            "企业要按规定足额提取职工教育经费。</p><p>点击数：12 版权所有</p>")
+    (folder / "page.html").write_text(f"<html><body><div class='nav'>首页 | 政策</div>{body}</body></html>", encoding="utf-8")
+    (folder / "manifest.toml").write_text('[[document]]\nid = "flat"\ntitle = "某市实施意见"\nlevel = "municipal"\nfile = "page.html"\n', encoding="utf-8")
+    (doc,) = load_corpora([folder])
+    assert [(c.label, c.title) for c in doc.clauses] == [("（一）", "指导思想"), ("（二）", "目标任务"), ("（三）", "健全体系")]
+    assert [s.title for s in doc.sections] == ["总体要求", "培养体系"]
+    assert doc.clause(3).text.endswith("职工教育经费。")
