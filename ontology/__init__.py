@@ -36,6 +36,7 @@ class POL(DefinedNamespace):
     Figure: URIRef
     Placeholder: URIRef
     Alignment: URIRef
+    Mention: URIRef
     # backbone properties (CONTRACT.md section 5)
     document: URIRef
     number: URIRef
@@ -80,6 +81,8 @@ class POL(DefinedNamespace):
     extractedFrom: URIRef
     evidence: URIRef
     party: URIRef
+    mentionOf: URIRef
+    surface: URIRef
 
 
 ID = Namespace(RESOURCE_IRI)
@@ -91,3 +94,36 @@ def document_iri(doc_id: str) -> URIRef:
 
 def clause_iri(doc_id: str, number: int) -> URIRef:
     return ID[f"{doc_id}/clause/{number}"]
+
+
+CONCEPT = Namespace(RESOURCE_IRI + "concept/")
+ONTOLOGY_FILE = HERE / "policykg.ttl"
+SHAPES_FILE = HERE / "shapes.ttl"
+VOCAB_DIR = HERE / "vocab"
+# entity kind (class name) → the concept scheme its vocabulary and minted concepts live in
+SCHEMES = {"TalentCategory": "talent", "Honor": "honor", "Agency": "agency", "Industry": "industry",
+           "Program": "program"}
+BENEFIT_TYPE_SCHEME = "benefit-type"
+
+
+def scheme_iri(name: str) -> URIRef:
+    return CONCEPT[name]
+
+
+def minted_concept_iri(kind: str, label: str) -> URIRef:
+    """The concept IRI of an entity the vocabulary does not list (its label, percent-encoded)."""
+    from urllib.parse import quote
+
+    return CONCEPT[f"{SCHEMES[kind]}/x-{quote(label, safe='')}"]
+
+
+def benefit_type_iri(notation: str) -> URIRef:
+    return CONCEPT[f"{BENEFIT_TYPE_SCHEME}/{notation}"]
+
+
+def benefit_iri(doc_id: str, number: int, index: int) -> URIRef:
+    return ID[f"{doc_id}/clause/{number}/benefit/{index}"]
+
+
+def mention_iri(doc_id: str, number: int, index: int) -> URIRef:
+    return ID[f"{doc_id}/clause/{number}/mention/{index}"]
