@@ -1,0 +1,112 @@
+"""Question answering: `answer(kg, question)` → the `ask --json` object of CONTRACT.md.
+
+Steps: link and rank (policykg.search), classify the intent (qa.intent), score the sentences of
+the best clauses (qa.spans), pick the answering sentence and, where other documents answer too,
+their sentences; abstain when no sentence holds what the question asks for; write the answer in
+the question's language (qa.compose) quoting the evidence; attach the graph facts (qa.facts).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policykg.qa.compose import compose, compose_abstain
+from policykg.qa.facts import facts_for
+from policykg.qa.intent import Intent, classify
+from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
+from policykg.search.text import CJK
+
+CANDIDATES = 6  # clauses whose sentences are read
+MIN_COVERAGE = 0.5  # share of the question's content a span must hold to answer a figure question
+MIN_COVERAGE_TEXT = 0.3  # … any other question
+SECOND_DOC = 0.8  # another document's span is added when its score reaches this share of the best
+CLAUSE_PRIOR = 0.35  # weight of the clause's retrieval score (scaled to the best) in a span's score
+
+
+@dataclass
+class Candidate:
+    span: Span
+    total: float
+
+
+def _weights(searcher) -> TermWeights:
+    weights = getattr(searcher, "_qa_weights", None)
+    if weights is None:
+        weights = TermWeights([s.lower() for s in searcher.indexes.sentence_text])
+        searcher._qa_weights = weights
+    return weights
+
+
+def answer(kg, question: str) -> dict:
+    searcher = kg.searcher
+    query = searcher.analyse(question)
+    intent = classify(question, query.language)
+    ranking = searcher.rank(query)
+    top = ranking.top(CANDIDATES, scoped=True)
+    weights = _weights(searcher)
+    drop = set(_place_tokens(query))
+    tokens = question_terms(question, query.linked.zh_terms)
+    if query.language != "zh":
+        tokens = [t for t in tokens if CJK.search(t) or t.endswith("类")]
+    terms = content_terms(tokens, drop)
+    labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
+    best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
+    candidates: list[Candidate] = []
+    for key, clause_score in top:
+        clause = kg.clause(*key)
+        for span in clause_spans(key, clause.text):
+            score_span(span, terms, weights, intent, labels, query.linked.tiers, question)
+            candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
+    candidates.sort(key=lambda c: -c.total)
+    answering = [c for c in candidates if _answers(c.span, intent)]
+    base = {"question": question, "language": query.language}
+    if not answering:
+        nearest = _nearest(candidates, top)
+        citations = [kg.clause_ref(kg.clause(*k), s) for k, s in nearest]
+        text = compose_abstain(kg, query, intent, [c.span for c in candidates if c.span.key in dict(nearest)])
+        return {**base, "answer": text, "abstained": True, "citations": citations,
+                "facts": facts_for(kg, query, [k for k, _ in nearest[:1]])}
+    chosen = _choose(answering)
+    keys = list(dict.fromkeys([c.span.key for c in chosen] + [k for k, _ in top]))
+    scores = dict(top)
+    citations = [kg.clause_ref(kg.clause(*k), scores.get(k, 0.0)) for k in keys[:5]]
+    text = compose(kg, query, intent, [c.span for c in chosen])
+    return {**base, "answer": text, "abstained": False, "citations": citations,
+            "facts": facts_for(kg, query, [c.span.key for c in chosen])}
+
+
+def _answers(span: Span, intent: Intent) -> bool:
+    """Does this span answer a question of this intent?"""
+    if intent.numeric:
+        return span.has_pattern and span.coverage >= MIN_COVERAGE
+    return span.coverage >= MIN_COVERAGE_TEXT
+
+
+def _choose(answering: list[Candidate]) -> list[Candidate]:
+    """The best span, plus the best span of each other document that answers almost as well."""
+    best = answering[0]
+    chosen = [best]
+    docs = {best.span.key[0]}
+    for cand in answering[1:]:
+        if cand.span.key[0] in docs or len(chosen) == 3:
+            continue
+        if cand.total >= SECOND_DOC * best.total:
+            chosen.append(cand)
+            docs.add(cand.span.key[0])
+    return chosen
+
+
+def _nearest(candidates: list[Candidate], top) -> list[tuple[tuple[str, int], float]]:
+    """Clauses nearest to an unanswerable question: those of the best spans, then the ranking."""
+    scores = dict(top)
+    keys = list(dict.fromkeys([c.span.key for c in candidates] + [k for k, _ in top]))
+    return [(k, scores.get(k, 0.0)) for k in keys[:3]]
+
+
+def _place_tokens(query) -> list[str]:
+    out = []
+    for core in query.linked.places:
+        out += [core, core + "区", core + "市", core + "县", core + "省"]
+    return out
+
+
+__all__ = ["answer"]

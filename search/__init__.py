@@ -1,0 +1,208 @@
+"""Hybrid retrieval over clauses: BM25 + dense + graph/entity signals, scoped by place.
+
+Pieces (each small, see the modules): `text` (tokens, sentences), `index` (building and loading
+the persisted BM25 and vector indexes), `linking` (query → vocabulary concepts, English →
+Chinese terms, places), `fusion` (how the signals combine). `Searcher(kg).search(q, k)` is the
+facade's entry point; question answering uses `Searcher.analyse` and `Searcher.rank` for the
+richer per-signal and per-sentence scores.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from policykg.search.fusion import WEIGHTS, fuse
+from policykg.search.linking import Linked, Linker
+from policykg.search.text import is_chinese, tier_tokens, tokenize
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+@dataclass
+class Query:
+    """A query after linking: tokens to search with, concepts, tiers and the documents in scope."""
+
+    text: str
+    language: str
+    linked: Linked
+    tokens: list[str]
+    dense_text: str
+    scope: list[str] = field(default_factory=list)  # document ids the query names (empty: all)
+
+
+@dataclass
+class Ranking:
+    """Every clause scored for one query (rows in index order) plus per-sentence scores."""
+
+    query: Query
+    keys: list[tuple[str, int]]
+    score: np.ndarray
+    signals: dict[str, np.ndarray]
+    sentence_score: np.ndarray
+
+    def top(self, k: int, scoped: bool = False) -> list[tuple[tuple[str, int], float]]:
+        order = np.argsort(-self.score, kind="stable")
+        out = []
+        for i in order:
+            if scoped and self.query.scope and self.keys[i][0] not in self.query.scope:
+                continue
+            out.append((self.keys[i], float(self.score[i])))
+            if len(out) == k:
+                break
+        return out
+
+
+class Searcher:
+    """Loads the store's indexes once (lazily) and answers queries; thread-safe for reading."""
+
+    def __init__(self, kg) -> None:
+        self.kg = kg
+        self._lock = threading.Lock()
+
+    @cached_property
+    def indexes(self):
+        from policykg.search.index import Indexes
+        from policykg.search.text import add_words
+
+        add_words(self.linker.zh_labels())
+        return Indexes.load(self.kg.index_dir)
+
+    @cached_property
+    def linker(self) -> Linker:
+        return Linker(self.kg)
+
+    @cached_property
+    def embedder(self):
+        from policykg.search.embed import get_embedder
+
+        return get_embedder(self.indexes.model or self.kg.settings["model"])
+
+    @cached_property
+    def clause_texts(self) -> list[str]:
+        return [self.kg.clause(d, n).text for d, n in self.indexes.keys]
+
+    @cached_property
+    def mentions(self) -> list[set[str]]:
+        """Per clause row: the IRIs of entities the graph says it mentions."""
+        from policykg.ontology import POL
+
+        rows = _safe_select(self.kg, f"""
+            PREFIX dcterms: <http://purl.org/dc/terms/>
+            SELECT ?doc ?n ?e WHERE {{
+              ?c <{POL.mentions}> ?e ; <{POL.document}> ?d ; <{POL.number}> ?n .
+              ?d dcterms:identifier ?doc . }}""")
+        pos = {k: i for i, k in enumerate(self.indexes.keys)}
+        out: list[set[str]] = [set() for _ in self.indexes.keys]
+        for row in rows:
+            i = pos.get((str(row["doc"]), int(row["n"])))
+            if i is not None:
+                out[i].add(str(row["e"]))
+        return out
+
+    @cached_property
+    def clause_tiers(self) -> list[set[str]]:
+        return [set(tier_tokens(t)) for t in self.clause_texts]
+
+    def warm_up(self) -> None:
+        """Load everything a query needs (indexes, vocabularies, the model)."""
+        self.indexes, self.linker.concepts, self.mentions, self.clause_tiers
+        self.embedder.encode(["预热"])
+
+    # -- queries ---------------------------------------------------------------------------
+    def analyse(self, text: str) -> Query:
+        self.indexes  # jieba learns the vocabulary labels first
+        linked = self.linker.link(text)
+        language = "zh" if is_chinese(text) else "en"
+        tokens = tokenize(text)
+        extra = " ".join(linked.zh_terms)
+        if extra:
+            tokens += tokenize(extra)
+        dense_text = text if language == "zh" or not extra else f"{extra} {text}"
+        return Query(text=text, language=language, linked=linked, tokens=tokens, dense_text=dense_text,
+                     scope=self._scope(linked))
+
+    def _scope(self, linked: Linked) -> list[str]:
+        docs = self.kg.documents()
+        scope: list[str] = []
+        for core in linked.places:
+            ranked = self.linker.places.get(core, [])
+            if ranked:
+                best = min(r for r, _ in ranked)
+                scope += [d for r, d in ranked if r == best]
+        if not scope and linked.levels:
+            scope = [d.id for d in docs if d.meta.level in linked.levels]
+        return list(dict.fromkeys(scope))
+
+    def rank(self, query: str | Query, mode: str = "hybrid") -> Ranking:
+        from policykg.search.index import bm25_scores
+
+        q = query if isinstance(query, Query) else self.analyse(query)
+        ix = self.indexes
+        n, m = len(ix.keys), len(ix.sentence_text)
+        if mode == "bm25":  # the baseline: plain BM25 over the question's own tokens
+            base = tokenize(q.text)
+            bm = bm25_scores(ix.bm25_clauses, base, n)
+            return Ranking(q, ix.keys, bm, {"bm25": bm}, bm25_scores(ix.bm25_sentences, base, m))
+        qvec = self.embedder.encode([q.dense_text if mode == "hybrid" else q.text])[0]
+        dense = ix.clause_vecs @ qvec if n else np.zeros(0, np.float32)
+        dense_s = ix.sentence_vecs @ qvec if m else np.zeros(0, np.float32)
+        if mode == "dense":
+            return Ranking(q, ix.keys, dense, {"dense": dense}, dense_s)
+        signals = {
+            "bm25": bm25_scores(ix.bm25_clauses, q.tokens, n),
+            "sentence": _max_by(bm25_scores(ix.bm25_sentences, q.tokens, m), ix.sentence_clause, n),
+            "dense": dense,
+            "entity": self._entity_scores(q),
+        }
+        score = fuse(signals, WEIGHTS)
+        if q.scope:
+            inside = np.asarray([k[0] in q.scope for k in ix.keys])
+            score = np.where(inside, score, score * WEIGHTS["out_of_scope"])
+        sent_bm = bm25_scores(ix.bm25_sentences, q.tokens, m)
+        sent = fuse({"bm25": sent_bm, "dense": dense_s}, {"bm25": 1.0, "dense": WEIGHTS["dense"]})
+        return Ranking(q, ix.keys, score, signals, sent)
+
+    def _entity_scores(self, q: Query) -> np.ndarray:
+        """How much of what the query names (concepts, tiers) each clause names, IDF-weighted."""
+        n = len(self.indexes.keys)
+        groups: list[np.ndarray] = []
+        for concept in q.linked.concepts:
+            labels = sorted(concept.zh, key=len, reverse=True)
+            hit = np.asarray([any(lab in t for lab in labels) or bool(concept.iris & men)
+                              for t, men in zip(self.clause_texts, self.mentions)], dtype=np.float32)
+            groups.append(hit)
+        for tier in dict.fromkeys(q.linked.tiers):
+            groups.append(np.asarray([tier in ts for ts in self.clause_tiers], dtype=np.float32))
+        if not groups or n == 0:
+            return np.zeros(n, dtype=np.float32)
+        total = np.zeros(n, dtype=np.float32)
+        weight_sum = 0.0
+        for hit in groups:
+            df = float(hit.sum())
+            if df == 0:
+                continue
+            w = float(np.log(1.0 + n / df))
+            total += w * hit
+            weight_sum += w
+        return total / weight_sum if weight_sum else total
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[tuple[tuple[str, int], float]]:
+        """The k best clauses as ((document, number), score), best first."""
+        return self.rank(query, mode).top(k)
+
+
+def _max_by(values: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
+    out = np.zeros(size, dtype=np.float32)
+    if len(values):
+        np.maximum.at(out, groups, values)
+    return out
+
+
+def _safe_select(kg, query: str) -> list[dict]:
+    try:
+        return kg.select(query)
+    except Exception:  # no graph backend, or a graph without these terms yet
+        return []

@@ -1,0 +1,54 @@
+"""Question understanding: the intent (what kind of answer is wanted) from cues in intents.toml."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from policykg.search.text import AMOUNT, COUNT, PERCENT
+
+HERE = Path(__file__).resolve().parent
+AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部)")
+DURATION = re.compile(r"\d+\s*(?:年|个月|月|日|天)|\d{4}\s*年\s*\d{1,2}\s*月|自.{0,12}起施行|有效期")
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    needs: str = ""  # amount, percent, count, duration, agency or ""
+
+    def pattern(self) -> re.Pattern | None:
+        return {"amount": AMOUNT, "percent": PERCENT, "count": COUNT, "duration": DURATION,
+                "agency": AGENCY}.get(self.needs)
+
+    @property
+    def numeric(self) -> bool:
+        return self.needs in ("amount", "percent", "count", "duration")
+
+
+@lru_cache(maxsize=1)
+def _config() -> dict:
+    return tomllib.loads((HERE / "intents.toml").read_text(encoding="utf-8"))
+
+
+def modality_words() -> tuple[list[str], list[str]]:
+    m = _config().get("modality", {})
+    return m.get("yes", []), m.get("no", [])
+
+
+def classify(question: str, language: str) -> Intent:
+    """The first intent (in intents.toml order) one of whose cues the question contains."""
+    text = question.strip()
+    lowered = " ".join(re.sub(r"[^\w%-]+", " ", text.lower()).split())
+    for spec in _config()["intent"]:
+        if language == "zh":
+            hit = any(c in text for c in spec.get("zh", [])) or any(
+                re.search(p, text) for p in spec.get("zh_regex", []))
+        else:
+            hit = any(re.search(rf"(?<![a-z]){re.escape(c)}", lowered) for c in spec.get("en", [])) or any(
+                re.search(p, lowered) for p in spec.get("en_regex", []))
+        if hit:
+            return Intent(spec["name"], spec.get("needs", ""))
+    return Intent("other")

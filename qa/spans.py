@@ -1,0 +1,99 @@
+"""Answer extraction: score the sentences (spans) of candidate clauses against the question.
+
+A span is a sentence of a clause (split at 。！？ and ；). Its score is the IDF-weighted share of
+the question's content terms it contains, plus a bonus when it holds what the intent asks for
+(an amount, a percentage, an agency…), plus the share of linked concepts and tiers it names,
+minus a penalty when the question's term only occurs inside a longer quoted name (the span is
+about another, more specific thing: `“嘉定工匠终身成就奖”` for a question about `嘉定工匠`).
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from policykg.qa.intent import Intent
+from policykg.search.text import sentences, tier_tokens, tokenize
+
+QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
+BONUS_PATTERN = 0.35
+BONUS_CONCEPT = 0.3
+PENALTY_OTHER_NAME = 0.25
+
+
+@dataclass
+class Span:
+    key: tuple[str, int]
+    index: int  # position in the clause
+    text: str
+    score: float = 0.0
+    coverage: float = 0.0  # share of the question's content weight the span holds
+    has_pattern: bool = False
+    matched: list[str] = field(default_factory=list)
+
+
+class TermWeights:
+    """Document frequencies of terms over all sentences of the store (for IDF weights)."""
+
+    def __init__(self, all_sentences: list[str]) -> None:
+        self.sentences = all_sentences
+        self._cache: dict[str, float] = {}
+
+    def idf(self, term: str) -> float:
+        if term not in self._cache:
+            n = len(self.sentences) or 1
+            df = sum(1 for s in self.sentences if term in s)
+            self._cache[term] = math.log(1.0 + n / (1.0 + df)) if df else math.log(1.0 + n) * 0.6
+        return self._cache[term]
+
+
+def content_terms(question_tokens: list[str], drop: set[str]) -> list[str]:
+    """The question's searchable terms, longest first, without terms inside a longer one."""
+    terms = []
+    for t in sorted(set(question_tokens), key=len, reverse=True):
+        if t in drop or len(t) < 2 and not t.endswith("类"):
+            continue
+        if any(t in longer for longer in terms):
+            continue
+        terms.append(t)
+    return terms
+
+
+def clause_spans(key: tuple[str, int], text: str) -> list[Span]:
+    return [Span(key, i, s) for i, s in enumerate(sentences(text))]
+
+
+def score_span(span: Span, terms: list[str], weights: TermWeights, intent: Intent,
+               concept_labels: list[list[str]], tiers: list[str], question: str) -> Span:
+    text = span.text
+    total = sum(weights.idf(t) for t in terms) or 1.0
+    got = [t for t in terms if t in text.lower()]
+    span.matched = got
+    span.coverage = sum(weights.idf(t) for t in got) / total
+    pattern = intent.pattern()
+    span.has_pattern = bool(pattern.search(text)) if pattern is not None else False
+    score = span.coverage
+    if span.has_pattern:
+        score += BONUS_PATTERN
+    groups = concept_labels + [[t] for t in tiers]
+    if groups:
+        span_tiers = set(tier_tokens(text))
+        named = sum(1 for g in groups if any((lab in span_tiers) if lab.endswith("类") and len(lab) <= 2
+                                             else (lab in text) for lab in g))
+        score += BONUS_CONCEPT * named / len(groups)
+    for name in QUOTED.findall(text):
+        if name in question:
+            continue
+        if any(len(t) >= 2 and t in name for t in got) and not any(name in t for t in got):
+            score -= PENALTY_OTHER_NAME
+            break
+    span.score = score
+    return span
+
+
+def question_terms(question: str, extra: list[str]) -> list[str]:
+    """Tokens of a question plus the Chinese terms linked from it."""
+    tokens = tokenize(question)
+    if extra:
+        tokens += tokenize(" ".join(extra))
+    return tokens

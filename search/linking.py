@@ -1,0 +1,271 @@
+"""Link a query to the ontology: vocabulary labels (@zh/@en), graph entities, tiers, places.
+
+The English → Chinese bridge has two sources, both data, never Python literals:
+- the SKOS vocabularies (`ontology/vocab/*.ttl`, prefLabel/altLabel in @zh and @en) and the
+  labels of the graph's entities: a matched English label brings every Chinese label of the
+  same concept;
+- `lexicon.toml` beside this module: general English policy words (receive, subsidy, ratio…)
+  with their Chinese equivalents, and the words that scope a question to a document level.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from policykg.search.text import CJK, tier_tokens
+
+HERE = Path(__file__).resolve().parent
+ENTITY_CLASSES = ("TalentCategory", "Honor", "Agency", "Industry", "Program")
+_PLACE_SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|新区|省|市|区|县|镇|街道)$")
+
+
+@dataclass
+class Concept:
+    """A group of labels naming one thing (a vocabulary concept or a graph entity)."""
+
+    key: str
+    zh: set[str] = field(default_factory=set)
+    en: set[str] = field(default_factory=set)
+    kind: str = ""  # an entity class name when known (Agency, Honor, …)
+    iris: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Linked:
+    """What a query links to."""
+
+    zh_terms: list[str] = field(default_factory=list)  # Chinese terms to search with (expansion)
+    concepts: list[Concept] = field(default_factory=list)  # concepts named in the query
+    tiers: list[str] = field(default_factory=list)  # normalised tier tokens (c类, 一类)
+    places: list[str] = field(default_factory=list)  # place cores named (嘉定, 上海)
+    levels: list[str] = field(default_factory=list)  # document levels the query scopes to
+    english: list[tuple[str, str]] = field(default_factory=list)  # (English surface, Chinese label)
+
+
+def _norm_en(text: str) -> str:
+    return " ".join(re.sub(r"[-_/]+", " ", text.lower()).split())
+
+
+def place_core(region: str) -> list[str]:
+    """Names a question may use for a region: `上海市嘉定区` → [`嘉定`, `上海`] (most specific first)."""
+    parts = re.findall(r".+?(?:特别行政区|自治区|自治州|自治县|新区|省|市|区|县)|.+$", region or "")
+    cores = []
+    for part in reversed(parts):
+        core = _PLACE_SUFFIX.sub("", part)
+        if len(core) >= 2:
+            cores.append(core)
+    return cores
+
+
+class Lexicon:
+    """The English words file (lexicon.toml)."""
+
+    def __init__(self, path: Path = HERE / "lexicon.toml") -> None:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        self.words: dict[str, list[str]] = {_norm_en(k): v for k, v in data.get("en", {}).items()}
+        self.levels: dict[str, dict[str, list[str]]] = data.get("levels", {})
+        self.max_len = max((len(k.split()) for k in self.words), default=1)
+
+    def lookup(self, word: str) -> list[str] | None:
+        if word in self.words:
+            return self.words[word]
+        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+            if word.endswith(suffix) and len(word) > len(suffix) + 2:
+                stem = word[: -len(suffix)] + repl
+                if stem in self.words:
+                    return self.words[stem]
+        return None
+
+
+class Linker:
+    """Built once per process from the vocabularies, the lexicon and the store's graph."""
+
+    def __init__(self, kg=None, documents=None) -> None:
+        self.kg = kg
+        self._documents = documents
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return Lexicon()
+
+    @cached_property
+    def concepts(self) -> list[Concept]:
+        concepts: dict[str, Concept] = {}
+        _vocab_concepts(concepts)
+        if self.kg is not None:
+            _graph_concepts(self.kg, concepts)
+        unique = {id(c): c for c in concepts.values()}
+        return [c for c in unique.values() if c.zh]
+
+    @cached_property
+    def _zh_index(self) -> list[tuple[str, Concept]]:
+        pairs = [(label, c) for c in self.concepts for label in c.zh if len(label) >= 2]
+        return sorted(pairs, key=lambda p: -len(p[0]))
+
+    @cached_property
+    def _en_index(self) -> list[tuple[str, Concept]]:
+        pairs = [(_norm_en(label), c) for c in self.concepts for label in c.en if len(label) >= 2]
+        return sorted(pairs, key=lambda p: -len(p[0]))
+
+    @cached_property
+    def places(self) -> dict[str, list[tuple[int, str]]]:
+        """Place core → (rank, document id) for documents whose region names it; rank 0 when the
+        place is the region itself (`上海` for 上海市), higher for a region inside it (上海市嘉定区)."""
+        out: dict[str, list[tuple[int, str]]] = {}
+        for doc in self._docs():
+            for rank, core in enumerate(place_core(doc.meta.region)):
+                out.setdefault(core, []).append((rank, doc.id))
+        return {core: sorted(v) for core, v in out.items()}
+
+    def _docs(self):
+        if self._documents is not None:
+            return self._documents
+        return self.kg.documents() if self.kg is not None else []
+
+    def zh_labels(self) -> set[str]:
+        return {label for c in self.concepts for label in c.zh}
+
+    def link(self, query: str) -> Linked:
+        out = Linked(tiers=tier_tokens(query))
+        seen: set[int] = set()
+        # Chinese labels, longest first, without re-matching inside a longer match
+        taken = [False] * len(query)
+        for label, concept in self._zh_index:
+            start = query.find(label)
+            while start >= 0:
+                span = range(start, start + len(label))
+                if not any(taken[i] for i in span):
+                    for i in span:
+                        taken[i] = True
+                    if id(concept) not in seen:
+                        seen.add(id(concept))
+                        out.concepts.append(concept)
+                start = query.find(label, start + 1)
+        # English labels of concepts, then general English words
+        text = " " + _norm_en(re.sub(r"[^\w\s-]", " ", query)) + " "
+        for label, concept in self._en_index:
+            if f" {label} " in text:
+                text = text.replace(f" {label} ", " | ")
+                if id(concept) not in seen:
+                    seen.add(id(concept))
+                    out.concepts.append(concept)
+                zh = _best_zh(concept)
+                out.english.append((label, zh))
+                out.zh_terms.extend(sorted(concept.zh, key=len, reverse=True)[:3])
+        words = [w for w in text.split() if w != "|"]
+        i = 0
+        while i < len(words):
+            for n in range(min(self.lexicon.max_len, len(words) - i), 0, -1):
+                phrase = " ".join(words[i:i + n])
+                zh = self.lexicon.lookup(phrase) if n > 1 else self.lexicon.lookup(words[i])
+                if zh:
+                    out.zh_terms.extend(zh)
+                    out.english.append((phrase, zh[0]))
+                    i += n
+                    break
+            else:
+                i += 1
+        # places and document levels
+        lowered = query.lower()
+        for core in sorted(self.places, key=len, reverse=True):
+            if core in query and not any(core in p for p in out.places):
+                out.places.append(core)
+        for level, cues in self.lexicon.levels.items():
+            zh_cues = [c for c in cues.get("zh", []) if c in query]
+            en_cues = [c for c in cues.get("en", []) if re.search(rf"\b{re.escape(c)}\b", lowered)]
+            if (zh_cues or en_cues) and not out.places:
+                out.levels.append(level)
+        return out
+
+
+def _best_zh(concept: Concept) -> str:
+    return sorted(concept.zh, key=lambda s: (-len(s), s))[0] if concept.zh else ""
+
+
+def _vocab_concepts(concepts: dict[str, Concept]) -> None:
+    from rdflib import Graph
+    from rdflib.namespace import RDFS, SKOS
+
+    from policykg.ontology import HERE as ONTOLOGY_DIR
+
+    folder = ONTOLOGY_DIR / "vocab"
+    if not folder.is_dir():
+        return
+    graph = Graph()
+    for path in sorted(folder.glob("*.ttl")):
+        try:
+            graph.parse(path, format="turtle")
+        except Exception:  # a broken vocabulary file must not break search
+            continue
+    for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, RDFS.label):
+        for s, o in graph.subject_objects(prop):
+            _add_label(concepts, str(s), o)
+
+
+def _add_label(concepts: dict[str, Concept], key: str, literal, kind: str = "") -> None:
+    text = str(literal).strip()
+    if not text:
+        return
+    concept = concepts.setdefault(key, Concept(key=key))
+    concept.iris.add(key)
+    if kind:
+        concept.kind = kind
+    lang = (getattr(literal, "language", None) or "").lower()
+    if lang.startswith("zh") or (not lang and CJK.search(text)):
+        concept.zh.add(text)
+    elif lang.startswith("en") or not lang:
+        concept.en.add(text)
+
+
+def _graph_concepts(kg, concepts: dict[str, Concept]) -> None:
+    """Entities of the graph with their labels; an entity that shares a Chinese label with a
+    vocabulary concept joins that concept (so its English labels link to it too)."""
+    from rdflib import Literal
+
+    from policykg.ontology import POL
+
+    values = " ".join(f"<{getattr(POL, name)}>" for name in ENTITY_CLASSES)
+    query = f"""
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?e ?type ?label (LANG(?label) AS ?lang) WHERE {{
+          VALUES ?type {{ {values} }}
+          ?e a ?type .
+          ?e rdfs:label|skos:prefLabel|skos:altLabel ?label .
+        }}"""
+    try:
+        rows = kg.select(query)
+    except Exception:
+        return
+    by_zh = {label: c for c in concepts.values() for label in c.zh}
+    for row in rows:
+        iri, label, lang = str(row["e"]), str(row["label"]), row.get("lang") or ""
+        kind = str(row["type"]).rsplit("#", 1)[-1]
+        literal = Literal(label, lang=lang or None)
+        target = by_zh.get(label) if (lang or "").startswith("zh") or CJK.search(label) else None
+        if target is not None and iri not in concepts:
+            concepts[iri] = target
+        _add_label(concepts, iri, literal, kind)
+        if lang.startswith("zh") or CJK.search(label):
+            by_zh.setdefault(label, concepts[iri])
+
+
+class GraphSelect:
+    """`select(sparql)` over an in-memory rdflib graph (the build stage has no store yet)."""
+
+    def __init__(self, graph, documents) -> None:
+        self.graph = graph
+        self._documents = documents
+
+    def documents(self):
+        return self._documents
+
+    def select(self, sparql: str) -> list[dict]:
+        if self.graph is None:
+            return []
+        result = self.graph.query(sparql)
+        names = [str(v) for v in result.vars]
+        return [{n: (None if row[i] is None else str(row[i])) for i, n in enumerate(names)} for row in result]
