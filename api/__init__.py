@@ -1,0 +1,134 @@
+"""The HTTP face of policykg: JSON API, SPARQL 1.1 endpoint and web interface.
+
+`create_app(kg)` builds a FastAPI app over one `PolicyKG` facade. Every error is a 4xx (or a
+503 for limits and parts that are unavailable) with a JSON body `{"error": …}` (an HTML page
+for the web interface); nothing answers 500.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from policykg import __version__
+from policykg.errors import PolicyKGError
+
+log = logging.getLogger("policykg.api")
+HERE = Path(__file__).resolve().parent
+
+
+def _wants_html(request: Request) -> bool:
+    path = request.url.path
+    if path.startswith(("/api", "/sparql", "/openapi", "/static")):
+        return False
+    return "text/html" in (request.headers.get("accept") or "")
+
+
+def _error(request: Request, status: int, message: str) -> JSONResponse | HTMLResponse:
+    message = " ".join(str(message).split()) or "error"
+    if _wants_html(request):
+        from policykg.api.web import error_page
+
+        return HTMLResponse(error_page(request, status, message), status_code=status)
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err.get("loc", ()) if x not in ("query", "path", "body"))
+        parts.append(f"{loc or 'request'}: {err.get('msg', 'invalid')}")
+    return "bad request: " + "; ".join(parts)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(PolicyKGError)
+    async def policykg_error(request: Request, exc: PolicyKGError):
+        return _error(request, getattr(exc, "http_status", 503), str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        return _error(request, 400, _validation_message(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        status = exc.status_code if exc.status_code < 500 else 503
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if status == 404 and detail == "Not Found":
+            detail = f"nothing at {request.url.path}: see /docs for the API, / for the web interface"
+        elif status == 405:
+            detail = f"method {request.method} is not allowed on {request.url.path}"
+        return _error(request, status, detail)
+
+    @app.exception_handler(ImportError)
+    async def missing_part(request: Request, exc: ImportError):
+        log.warning("unavailable part: %s", exc)
+        return _error(request, 503, f"this part of policykg is not available in this installation ({exc})")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s", request.url.path)
+        return _error(request, 503, f"internal error ({exc.__class__.__name__}); the server log has details")
+
+
+def _openapi(app: FastAPI):
+    """The OpenAPI description, exact: bad input is a 400 `ErrorResponse`, never FastAPI's 422."""
+
+    def build():
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for operations in schema.get("paths", {}).values():
+            for op in operations.values():
+                responses = op.get("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses.setdefault("400", {
+                        "description": "bad input",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+                    })
+        components = schema.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        app.openapi_schema = schema
+        return schema
+
+    return build
+
+
+def create_app(kg) -> FastAPI:
+    """The ASGI app over a `PolicyKG` facade (the store must be built)."""
+    from policykg.api import routes, sparql, web
+
+    endpoint = sparql.SparqlEndpoint(kg)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        endpoint.close()
+
+    app = FastAPI(
+        title="policykg",
+        version=__version__,
+        description="Questions, search, documents, consistency checks and a read-only SPARQL 1.1 endpoint "
+                    "over Chinese policy documents. Errors are `{\"error\": …}` with a 4xx status.",
+        lifespan=lifespan,
+    )
+    app.state.kg = kg
+    app.state.sparql = endpoint
+    _install_errors(app)
+    app.include_router(routes.router)
+    app.include_router(sparql.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.openapi = _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+__all__ = ["create_app"]

@@ -1,0 +1,220 @@
+"""The read-only SPARQL 1.1 Protocol endpoint (`GET`/`POST /sparql`), served as Fuseki serves it.
+
+- query operation: `GET ?query=`, `POST` form (`application/x-www-form-urlencoded`, `query=`),
+  `POST application/sparql-query`; `default-graph-uri` / `named-graph-uri` name the dataset;
+- results by the Accept header, or the `format` (alias `output`) parameter: SELECT/ASK as
+  SPARQL JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD, RDF/XML, TriG;
+- refused with a 4xx and `{"error": …}`: the update operation (`update=`,
+  `application/sparql-update`: 403), update text sent as a query, `SERVICE` and malformed
+  queries (400, with the parser's message), two queries at once (400), other media types (415),
+  formats the client does not accept (406);
+- each query runs in a worker process with a time limit (`sparql_timeout`, 503 when passed)
+  and a row cap (`sparql_max_rows`: the result is cut, and the response carries
+  `X-PolicyKG-Truncated: true`).
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from policykg.api.worker import QueryPool, QueryRequest, QueryResult, choose_format, parse_accept
+from policykg.errors import InputError, PolicyKGError
+
+router = APIRouter(tags=["sparql"])
+
+MAX_BODY = 1_000_000  # bytes of a POSTed query
+WORKERS = 2
+
+
+def refuse(status: int, message: str) -> InputError:
+    """An InputError with its own HTTP status (403, 405, 413, 415 …)."""
+    err = InputError(message)
+    err.http_status = status
+    return err
+
+
+class SparqlEndpoint:
+    """Runs protocol requests: worker processes over the embedded store, or the remote store."""
+
+    def __init__(self, kg) -> None:
+        self.kg = kg
+        settings = kg.settings
+        try:
+            self.timeout = settings.get_float("sparql_timeout")
+            self.max_rows = settings.get_int("sparql_max_rows")
+        except ValueError:
+            raise InputError("POLICYKG_SPARQL_TIMEOUT must be seconds and POLICYKG_SPARQL_MAX_ROWS a whole "
+                             "number") from None
+        if not self.timeout > 0 or self.max_rows < 1:
+            raise InputError("sparql_timeout must be > 0 seconds and sparql_max_rows at least 1")
+        self.pool: QueryPool | None = None
+        if not settings.store_is_remote:
+            from policykg.kg.build import GRAPH_DIR
+
+            self.pool = QueryPool(kg.folder / GRAPH_DIR, size=WORKERS, timeout=self.timeout, max_rows=self.max_rows)
+
+    def run(self, req: QueryRequest) -> QueryResult:
+        if self.pool is not None:
+            return self.pool.run(req)
+        # a remote store applies its own limits; negotiate the common formats
+        result = self.kg.sparql(req.query, None)
+        fmt = choose_format(result.kind, req.fmt, req.accept)
+        if fmt not in ("json", "ttl"):
+            result = self.kg.sparql(req.query, fmt)
+        return QueryResult(result.body, result.media_type, result.kind)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+
+
+def _dataset(items: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    return ([v for k, v in items if k == "default-graph-uri"], [v for k, v in items if k == "named-graph-uri"])
+
+
+def _format(items: list[tuple[str, str]]) -> str | None:
+    values = [v for k, v in items if k in ("format", "output") and v.strip()]
+    return values[-1] if values else None
+
+
+def _one_query(items: list[tuple[str, str]]) -> str:
+    if any(k == "update" for k, _ in items):
+        raise refuse(403, "SPARQL Update is refused: this endpoint is read-only (send a query with query=)")
+    queries = [v for k, v in items if k == "query"]
+    if len(queries) > 1:
+        raise InputError(f"{len(queries)} queries in one request: send exactly one query parameter")
+    if not queries or not queries[0].strip():
+        raise InputError("missing query: send a SPARQL query as the query parameter "
+                         "(GET ?query=…, or POST form query=…, or POST application/sparql-query)")
+    return queries[0]
+
+
+async def parse_request(request: Request) -> QueryRequest:
+    """A protocol request → QueryRequest, or an InputError with the right 4xx."""
+    url_items = list(request.query_params.multi_items())
+    accept = parse_accept(request.headers.get("accept"))
+    if request.method == "GET":
+        items = url_items
+        query = _one_query(items)
+    else:
+        ctype = request.headers.get("content-type", "")
+        media, _, params = ctype.partition(";")
+        media = media.strip().lower()
+        charset = ""
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset":
+                charset = value.strip().strip('"').lower()
+        if media == "application/sparql-update":
+            raise refuse(403, "SPARQL Update is refused: this endpoint is read-only")
+        if media not in ("application/x-www-form-urlencoded", "application/sparql-query"):
+            got = f"Content-Type {media!r}" if media else "no Content-Type"
+            raise refuse(415, f"{got}: POST a query as application/x-www-form-urlencoded (query=…) "
+                              "or as application/sparql-query")
+        if charset and charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
+            raise refuse(415, f"charset {charset!r} is not supported: send the query in UTF-8")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise refuse(413, f"the request body is {len(body)} bytes; at most {MAX_BODY} are accepted")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError("the request body is not UTF-8: send the query in UTF-8") from None
+        if media == "application/x-www-form-urlencoded":
+            try:
+                form = parse_qsl(text, keep_blank_values=True, errors="strict")
+            except (UnicodeDecodeError, ValueError):
+                raise InputError("the form body is not valid UTF-8 percent-encoding") from None
+            items = url_items + form
+            query = _one_query(items)
+        else:
+            items = url_items
+            if any(k in ("query", "update") for k, _ in url_items):
+                _one_query(url_items + [("query", text)])  # raises: update, or two queries
+            query = text
+            if not query.strip():
+                raise InputError("empty query: the body of an application/sparql-query POST is the query")
+    if "\x00" in query:
+        raise InputError("the query contains a NUL character")
+    default_graphs, named_graphs = _dataset(items)
+    return QueryRequest(query=query, accept=accept, fmt=_format(items), default_graphs=default_graphs,
+                        named_graphs=named_graphs)
+
+
+def _response(result: QueryResult) -> Response:
+    headers = {"Vary": "Accept", "X-PolicyKG-Rows": str(result.rows),
+               "X-PolicyKG-Seconds": f"{result.seconds:.3f}"}
+    if result.truncated:
+        headers["X-PolicyKG-Truncated"] = "true"
+    return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+async def run_query(request: Request, req: QueryRequest) -> QueryResult:
+    endpoint: SparqlEndpoint = request.app.state.sparql
+    return await run_in_threadpool(endpoint.run, req)
+
+
+_RESULTS = {
+    "description": "query results; the format follows the Accept header or the `format` parameter",
+    "content": {media: {"schema": {"type": "string"}} for media in (
+        "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+        "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json",
+        "application/rdf+xml", "application/trig")},
+}
+_ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: _RESULTS,
+    400: {"description": "malformed query, SERVICE, update text, two queries, bad format", **_ERROR},
+    403: {"description": "SPARQL Update refused (read-only endpoint)", **_ERROR},
+    406: {"description": "no result format fits the Accept header", **_ERROR},
+    413: {"description": "query too long", **_ERROR},
+    415: {"description": "unsupported Content-Type or charset", **_ERROR},
+    503: {"description": "the query ran past sparql_timeout, or the endpoint is busy", **_ERROR},
+}
+_COMMON = [
+    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "result format when the Accept header is not used: json, xml, csv, tsv (SELECT/ASK); "
+                    "ttl, nt, jsonld, xml, trig (CONSTRUCT/DESCRIBE)"},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
+]
+GET_OPENAPI = {"parameters": [
+    {"name": "query", "in": "query", "required": True, "schema": {"type": "string", "minLength": 1},
+     "description": "a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT or DESCRIBE)"}, *_COMMON]}
+POST_OPENAPI = {
+    "parameters": _COMMON,
+    "requestBody": {"required": True, "content": {
+        "application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["query"], "properties": {
+                "query": {"type": "string", "minLength": 1}, "format": {"type": "string"}}}},
+        "application/sparql-query": {"schema": {"type": "string", "minLength": 1}},
+    }},
+}
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (GET)", response_class=Response, responses=RESPONSES,
+            openapi_extra=GET_OPENAPI)
+async def sparql_get(request: Request) -> Response:
+    """Run a read-only SPARQL query given as `?query=`; a browser without a query gets the console."""
+    if "query" not in request.query_params and "update" not in request.query_params:
+        if "text/html" in (request.headers.get("accept") or ""):
+            return RedirectResponse("/query", status_code=303)
+    req = await parse_request(request)
+    return _response(await run_query(request, req))
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)",
+             response_class=Response, responses=RESPONSES, openapi_extra=POST_OPENAPI)
+async def sparql_post(request: Request) -> Response:
+    """Run a read-only SPARQL query POSTed as a form (`query=`) or as `application/sparql-query`."""
+    req = await parse_request(request)
+    return _response(await run_query(request, req))
+
+
+__all__ = ["router", "SparqlEndpoint", "parse_request", "run_query", "refuse", "PolicyKGError"]

@@ -1,0 +1,363 @@
+"""The web interface: server-rendered HTML (Jinja2, autoescaped), no build step, no CDN.
+
+Pages: Ask (`/`), Browse (`/documents…`, `/entity`), Drafter (`/drafter…`), SPARQL console
+(`/query`) and the SVG picture of the graph around a clause. Everything a user typed is
+escaped by the templates; the SVG escapes its own labels.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
+
+from policykg import __version__
+from policykg.api import graphview, svg
+from policykg.api.worker import QueryRequest
+from policykg.errors import NotFound, PolicyKGError
+from policykg.ontology import ID, ONTOLOGY_IRI, clause_iri
+
+router = APIRouter(include_in_schema=False)
+HERE = Path(__file__).resolve().parent
+env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(default=True),
+                  trim_blocks=True, lstrip_blocks=True)
+env.filters["q"] = lambda s: quote(str(s), safe="")
+
+EXAMPLE_QUESTIONS = [
+    "C类人才享受什么待遇？",
+    "What does a C-tier talent receive?",
+    "获得嘉定工匠称号有什么奖励？",
+    "高技能人才可以申请哪些补贴？",
+    "Which agency pays the skills subsidies?",
+]
+
+PREFIXES = (f"PREFIX pol: <{ONTOLOGY_IRI}>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+            "PREFIX dcterms: <http://purl.org/dc/terms/>\n")
+EXAMPLE_QUERIES = [
+    ("Documents and the documents they implement", PREFIXES + """SELECT ?id ?title ?parent WHERE {
+  ?doc a pol:Document ; dcterms:identifier ?id ; rdfs:label ?title .
+  OPTIONAL { ?doc pol:implements ?p . ?p dcterms:identifier ?parent }
+} ORDER BY ?id"""),
+    ("Benefits: clause → benefit → beneficiary, amount, agency", PREFIXES + """SELECT ?clause ?benefit ?beneficiary ?amount ?maxAmount ?agency WHERE {
+  ?c pol:provides ?b ; rdfs:label ?clause .
+  ?b rdfs:label ?benefit .
+  OPTIONAL { ?b pol:beneficiary/rdfs:label ?beneficiary }
+  OPTIONAL { ?b pol:amount ?amount }
+  OPTIONAL { ?b pol:maxAmount ?maxAmount }
+  OPTIONAL { ?b pol:administeredBy/rdfs:label ?agency }
+} LIMIT 100"""),
+    ("Draft clauses and the parent clauses they align with", PREFIXES + """SELECT ?doc ?n ?parentDoc ?parentN WHERE {
+  ?c pol:alignsWith ?p ; pol:number ?n ; pol:document/dcterms:identifier ?doc .
+  ?p pol:number ?parentN ; pol:document/dcterms:identifier ?parentDoc .
+} ORDER BY ?doc ?n ?parentDoc ?parentN LIMIT 200"""),
+    ("Entities by kind", PREFIXES + """SELECT ?kind (COUNT(DISTINCT ?e) AS ?entities) WHERE {
+  ?c pol:mentions ?e . ?e a ?kind .
+} GROUP BY ?kind ORDER BY DESC(?entities)"""),
+    ("Clauses per document", PREFIXES + """SELECT ?id (COUNT(?c) AS ?clauses) WHERE {
+  ?c a pol:Clause ; pol:document/dcterms:identifier ?id .
+} GROUP BY ?id ORDER BY ?id"""),
+    ("Is any benefit worth more than 10 000 yuan?", PREFIXES + """ASK {
+  ?b a pol:Benefit .
+  { ?b pol:amount ?v } UNION { ?b pol:maxAmount ?v }
+  FILTER(?v > 10000)
+}"""),
+    ("The graph around clause 1 of a document (CONSTRUCT)", PREFIXES + """CONSTRUCT { ?c ?p ?o . ?o ?p2 ?o2 } WHERE {
+  ?c a pol:Clause ; pol:number 1 ; ?p ?o .
+  OPTIONAL { ?o ?p2 ?o2 FILTER(?p2 != pol:text) }
+} LIMIT 60"""),
+]
+
+
+def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    ctx.setdefault("title", "policykg")
+    html = env.get_template(template).render(request=request, version=__version__, path=request.url.path,
+                                             status=status, **ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str) -> str:
+    return env.get_template("error.html").render(request=request, version=__version__, path=request.url.path,
+                                                 title=f"{status}", status=status, message=message)
+
+
+# -- marking text --------------------------------------------------------------------------
+_SENTENCE = re.compile(r"[^。；！？;!?\n]+[。；！？;!?]?|\n")
+
+
+def _bigrams(text: str) -> set[str]:
+    text = re.sub(r"\s+", "", text.lower())
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def answering_sentence(text: str, answer: str, facts: list[dict], question: str) -> tuple[int, int] | None:
+    """The span of the clause sentence that best matches the answer (then facts, then question)."""
+    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    if not sentences:
+        return None
+    evidence = [answer, " ".join(str(f.get("object", "")) for f in facts), question]
+    for source in evidence:
+        grams = _bigrams(source)
+        if not grams:
+            continue
+        scored = [(len(_bigrams(text[s:e]) & grams) / (1 + 0.01 * (e - s)), (s, e)) for s, e in sentences]
+        best = max(scored)
+        if best[0] >= 1:
+            return best[1]
+    return None
+
+
+def segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """Text cut into (piece, marked) pieces for the template (which escapes each piece)."""
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for s, e in sorted(spans):
+        if s < at:
+            continue
+        if s > at:
+            out.append((text[at:s], False))
+        out.append((text[s:e], True))
+        at = e
+    if at < len(text):
+        out.append((text[at:], False))
+    return out
+
+
+def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for needle in needles:
+        needle = (needle or "").strip()
+        if len(needle) >= 2:
+            i = text.find(needle)
+            if i >= 0:
+                spans.append((i, i + len(needle)))
+    return spans
+
+
+# -- pages ---------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def ask_page(request: Request, q: str | None = None) -> HTMLResponse:
+    kg = request.app.state.kg
+    result, error, first = None, None, None
+    if q is not None:
+        try:
+            result = kg.ask(q)
+        except PolicyKGError as exc:
+            error = str(exc)
+        except ImportError:
+            error = "question answering is not available in this installation"
+    if result and result.get("citations"):
+        ref = result["citations"][0]
+        span = answering_sentence(ref["text"], result.get("answer", ""), result.get("facts", []), result["question"])
+        first = {"ref": ref, "segments": segments(ref["text"], [span] if span else []),
+                 "doc_title": _doc_title(kg, ref["document"])}
+    return render(request, "ask.html", title="Ask · policykg", q=q or "", result=result, error=error, first=first,
+                  examples=EXAMPLE_QUESTIONS)
+
+
+def _doc_title(kg, doc_id: str) -> str:
+    try:
+        return kg.document(doc_id).meta.title
+    except NotFound:
+        return doc_id
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(request: Request) -> HTMLResponse:
+    return render(request, "documents.html", title="Documents · policykg", documents=request.app.state.kg.documents())
+
+
+@router.get("/documents/{doc_id}", response_class=HTMLResponse)
+def document_page(request: Request, doc_id: str) -> HTMLResponse:
+    doc = request.app.state.kg.document(doc_id)
+    return render(request, "document.html", title=f"{doc.meta.title} · policykg", doc=doc)
+
+
+def clause_graph(kg, detail: dict[str, Any]) -> str:
+    """The SVG picture: parent clauses ← clause → benefit → beneficiary / agency, and mentions."""
+    me = detail["iri"]
+    nodes = {me: svg.Node(me, f"{detail['label']}{detail['title']}" or detail["label"], "clause", 1,
+                          note=_doc_title(kg, detail["document"]))}
+    edges: list[svg.Edge] = []
+    for a in detail["alignments"]:
+        ref = a["clause"]
+        if a["direction"] != "parent" or len([n for n in nodes.values() if n.column == 0]) >= 6:
+            continue
+        nodes[ref["iri"]] = svg.Node(ref["iri"], f"{ref['label']}{ref['title']}", "parent", 0,
+                                     href=f"/documents/{quote(ref['document'])}/clauses/{ref['number']}",
+                                     note=ref["document"] + (f" · {a['score']:.2f}" if a["score"] is not None else ""))
+        edges.append(svg.Edge(me, ref["iri"], "alignsWith"))
+    agencies = {e["iri"] for b in detail["benefits"] for e in b["agencies"]}
+    for b in detail["benefits"]:
+        amount = b["max_amount"] if b["max_amount"] is not None else b["amount"]
+        note = (("最高 " if b["max_amount"] is not None else "") + f"{amount:,.0f} 元") if amount is not None else (b["type"] or "")
+        nodes[b["iri"]] = svg.Node(b["iri"], b["label"], "benefit", 2, note=note)
+        edges.append(svg.Edge(me, b["iri"], "provides"))
+        for e in b["beneficiaries"]:
+            nodes.setdefault(e["iri"], svg.Node(e["iri"], e["label"], "entity", 3, href=_entity_href(e["iri"]),
+                                                note=", ".join(e["types"])))
+            edges.append(svg.Edge(b["iri"], e["iri"], "beneficiary"))
+        for e in b["agencies"]:
+            nodes.setdefault(e["iri"], svg.Node(e["iri"], e["label"], "agency", 4, href=_entity_href(e["iri"]),
+                                                note=", ".join(e["types"])))
+            edges.append(svg.Edge(b["iri"], e["iri"], "administeredBy"))
+    for e in detail["entities"]:
+        if e["iri"] not in nodes:
+            kind, col = ("agency", 4) if ("Agency" in e["types"] or e["iri"] in agencies) else ("entity", 3)
+            nodes[e["iri"]] = svg.Node(e["iri"], e["label"], kind, col, href=_entity_href(e["iri"]),
+                                       note=", ".join(e["types"]))
+        edges.append(svg.Edge(me, e["iri"], "mentions"))
+    return svg.render(list(nodes.values()), edges, title=f"graph around {detail['document']} {detail['label']}")
+
+
+def _entity_href(iri: str) -> str:
+    return "/entity?iri=" + quote(iri, safe="")
+
+
+@router.get("/documents/{doc_id}/clauses/{number}", response_class=HTMLResponse)
+def clause_page(request: Request, doc_id: str, number: int) -> HTMLResponse:
+    kg = request.app.state.kg
+    detail = graphview.clause_detail(kg, doc_id, number)
+    doc = kg.document(doc_id)
+    parents = [a for a in detail["alignments"] if a["direction"] == "parent"]
+    children = [a for a in detail["alignments"] if a["direction"] == "child"]
+    return render(request, "clause.html", title=f"{doc_id} {detail['label']} · policykg", c=detail, doc=doc,
+                  parents=parents, children=children, graph=Markup(clause_graph(kg, detail)),
+                  prev=doc.clause(number - 1), next=doc.clause(number + 1))
+
+
+@router.get("/documents/{doc_id}/clauses/{number}/graph.svg")
+def clause_svg(request: Request, doc_id: str, number: int) -> Response:
+    kg = request.app.state.kg
+    return Response(clause_graph(kg, graphview.clause_detail(kg, doc_id, number)), media_type="image/svg+xml")
+
+
+@router.get("/entity", response_class=HTMLResponse)
+def entity_page(request: Request, iri: str) -> HTMLResponse:
+    kg = request.app.state.kg
+    view = graphview.entity_detail(kg, iri)
+    nodes = [svg.Node(view.iri, view.label, "agency" if "Agency" in view.types else "entity", 1,
+                      note=", ".join(view.types))]
+    edges = []
+    clause_refs = []
+    for d, n in view.clauses[:12]:
+        try:
+            ref = kg.clause_ref(kg.clause(d, n))
+        except NotFound:
+            continue
+        clause_refs.append(ref)
+        nodes.append(svg.Node(ref["iri"], f"{ref['label']}{ref['title']}", "clause", 0,
+                              href=f"/documents/{quote(d)}/clauses/{n}", note=d))
+        edges.append(svg.Edge(ref["iri"], view.iri, "mentions"))
+    for b in view.benefits[:12]:
+        nodes.append(svg.Node(b["iri"], b["label"], "benefit", 2, note=b["role"]))
+        edges.append(svg.Edge(b["iri"], view.iri, "beneficiary" if b["role"] == "beneficiary" else "administeredBy"))
+    picture = svg.render(nodes, edges, title=f"graph around {view.label}")
+    return render(request, "entity.html", title=f"{view.label} · policykg", e=view, clauses=clause_refs,
+                  graph=Markup(picture))
+
+
+# -- drafter -------------------------------------------------------------------------------
+@router.get("/drafter", response_class=HTMLResponse)
+def drafter_index(request: Request) -> HTMLResponse:
+    docs = [d for d in request.app.state.kg.documents() if d.meta.implements]
+    return render(request, "drafter_index.html", title="Drafter · policykg", documents=docs)
+
+
+@router.get("/drafter/{doc_id}", response_class=HTMLResponse)
+def drafter_page(request: Request, doc_id: str) -> HTMLResponse:
+    kg = request.app.state.kg
+    doc = kg.document(doc_id)
+    try:
+        report = kg.check(doc_id)
+    except ImportError:
+        return render(request, "error.html", status=503, title="503 · policykg",
+                      message="the consistency check is not available in this installation")
+    rows = []
+    for clause in doc.clauses:
+        findings = [f for f in report.get("findings", []) if f.get("clause") == clause.number]
+        best: dict[str, dict] = {}
+        for a in report.get("alignments", []):
+            if a.get("clause") == clause.number and a["parent_document"] not in best:
+                best[a["parent_document"]] = a
+        parents = []
+        for a in best.values():
+            try:
+                pc = kg.clause(a["parent_document"], a["parent_clause"])
+            except NotFound:
+                continue
+            marks = [f.get("evidence", {}).get("parent_text") for f in findings
+                     if f.get("parent_document") == a["parent_document"] and f.get("parent_clause") == a["parent_clause"]]
+            parents.append({"ref": kg.clause_ref(pc), "score": a.get("score"), "segments": segments(pc.text, find_spans(pc.text, marks))})
+        marks = [f.get("evidence", {}).get("text") for f in findings]
+        rows.append({"clause": clause, "segments": segments(clause.text, find_spans(clause.text, marks)),
+                     "findings": findings, "parents": parents})
+    uncovered = []
+    for f in report.get("findings", []):
+        if f.get("clause") is None:
+            ref = None
+            if f.get("parent_document") and f.get("parent_clause"):
+                try:
+                    ref = kg.clause_ref(kg.clause(f["parent_document"], f["parent_clause"]))
+                except NotFound:
+                    ref = None
+            uncovered.append({"finding": f, "ref": ref})
+    counts: dict[str, int] = {}
+    for f in report.get("findings", []):
+        counts[f["kind"]] = counts.get(f["kind"], 0) + 1
+    return render(request, "drafter.html", title=f"Check {doc_id} · policykg", doc=doc, report=report, rows=rows,
+                  uncovered=uncovered, counts=counts)
+
+
+# -- SPARQL console ------------------------------------------------------------------------
+def _cell(term: dict[str, Any] | None) -> dict[str, str]:
+    if term is None:
+        return {"text": "", "href": "", "kind": ""}
+    value = str(term.get("value", ""))
+    if term.get("type") == "uri":
+        href = ""
+        base = str(ID)
+        if value.startswith(base):
+            rest = value[len(base):]
+            m = re.fullmatch(r"([a-z0-9][a-z0-9-]*)/clause/(\d+)", rest)
+            if m:
+                href = f"/documents/{m.group(1)}/clauses/{m.group(2)}"
+            elif re.fullmatch(r"[a-z0-9][a-z0-9-]*", rest):
+                href = f"/documents/{rest}"
+            else:
+                href = _entity_href(value)
+        return {"text": value, "href": href, "kind": "uri"}
+    suffix = f"@{term['xml:lang']}" if term.get("xml:lang") else ""
+    return {"text": value + suffix, "href": "", "kind": term.get("type", "literal")}
+
+
+@router.get("/query", response_class=HTMLResponse)
+async def console(request: Request, query: str | None = None) -> HTMLResponse:
+    endpoint = request.app.state.sparql
+    table, boolean, graph_text, error, truncated, seconds = None, None, None, None, False, None
+    if query is not None and query.strip():
+        req = QueryRequest(query=query, accept=["application/sparql-results+json", "text/turtle"])
+        try:
+            result = await run_in_threadpool(endpoint.run, req)
+            truncated, seconds = result.truncated, result.seconds
+            if result.kind == "select":
+                data = json.loads(result.body)
+                names = data["head"]["vars"]
+                table = {"vars": names, "rows": [[_cell(b.get(n)) for n in names]
+                                                 for b in data["results"]["bindings"]]}
+            elif result.kind == "ask":
+                boolean = json.loads(result.body).get("boolean")
+            else:
+                graph_text = result.body.decode("utf-8", "replace")
+        except PolicyKGError as exc:
+            error = str(exc)
+    shown = query if query is not None else EXAMPLE_QUERIES[0][1]
+    return render(request, "query.html", title="SPARQL · policykg", query=shown, examples=EXAMPLE_QUERIES,
+                  table=table, boolean=boolean, graph_text=graph_text, error=error, truncated=truncated,
+                  seconds=seconds, ran=bool(query and query.strip()), max_rows=endpoint.max_rows)
