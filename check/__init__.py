@@ -1,0 +1,43 @@
+"""The drafter's consistency check: a document against the documents it implements.
+
+:func:`run_check` returns the ``check --json`` object of CONTRACT.md section 3: the document,
+its parents, the clause alignments (best first per clause and parent) and the findings.
+Alignments come from the store (``alignments.json``, written by the build stage in
+:mod:`policykg.check.align`); :mod:`policykg.check.report` renders text, Markdown and HTML.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+TOP = 3  # counterparts listed per clause and parent
+
+
+def run_check(kg, doc_id: str) -> dict[str, Any]:
+    """The consistency check of document `doc_id` in the store `kg` (a `PolicyKG`)."""
+    from .align import load_or_compute
+    from .findings import Checker
+
+    doc = kg.document(doc_id)
+    known = {d.id: d for d in kg.documents()}
+    entry = load_or_compute(kg, doc_id)
+    parents = [p for p in doc.meta.implements if p in known]
+    missing = [p for p in doc.meta.implements if p not in known]
+    pairs = {p: entry.get("pairs", {}).get(p, {}) for p in parents}
+    alignments = []
+    for clause in doc.clauses:
+        for parent in parents:
+            for pair in pairs[parent].get(str(clause.number), [])[:TOP]:
+                alignments.append({"clause": clause.number, "parent_document": parent,
+                                   "parent_clause": pair["parent_clause"], "score": pair["score"],
+                                   "accepted": pair["accepted"]})
+    checker = Checker(doc, {p: known[p] for p in parents}, pairs)
+    findings = [f.to_dict() for f in checker.run()]
+    warnings = [
+        f"{doc_id} implements {p}, which is not in this store: add the corpus folder that holds {p} "
+        "with another --corpus and build again" for p in missing
+    ]
+    if not doc.meta.implements:
+        warnings.append(f"{doc_id} implements no other document (its manifest has no implements): "
+                        "only blanks left to fill are checked")
+    return {"document": doc_id, "parents": parents, "missing_parents": missing, "warnings": warnings,
+            "alignments": alignments, "findings": findings}

@@ -1,0 +1,288 @@
+"""The consistency findings of a document against its aligned parent clauses.
+
+Kinds (CONTRACT.md section 3): placeholder, number_mismatch, weakened_modality,
+strengthened_modality, omitted_obligation, not_covered. Each finding names the clause, the
+parent document and clause, a severity (high, medium, low), a message in Chinese a drafter
+understands, and evidence {text, parent_text}.
+
+Precision rules: modality is compared per obligation unit (the draft unit with the parent unit
+it best matches), not per clause; equal figures are never findings; a parent that is only a
+digest (manifest ``text = "digest"``) yields no omitted_obligation and only low-severity
+not_covered, and its modality findings are dropped where a full-text parent already shows the
+same difference.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from policykg.extract.figures import Figure, find_figures, same_indicator, same_value
+from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, find_obligations
+from policykg.extract.placeholders import find_placeholders
+from policykg.ingest.model import Clause, Document
+
+from .similarity import TfIdf, dice
+
+MATCH = 0.42  # obligation units at least this similar are counterparts
+COUNTERPART = 0.30  # a parent obligation with no draft unit this similar is omitted
+NOT_COVERED_CLEAR = 0.22  # below this best score a parent clause is clearly not covered
+FLOOR_WORDS = ("以上", "超过", "不低于", "不少于", "达到", "至少", "高于")
+MODAL_WORDS = re.compile(r"必须|务必|应当|鼓励|倡导|引导|支持|允许|可以|要|应|可|须")
+
+
+@dataclass
+class Finding:
+    kind: str
+    severity: str
+    clause: int | None
+    parent_document: str | None
+    parent_clause: int | None
+    message: str
+    text: str = ""
+    parent_text: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"kind": self.kind, "severity": self.severity, "clause": self.clause,
+               "parent_document": self.parent_document, "parent_clause": self.parent_clause,
+               "message": self.message, "evidence": {"text": self.text, "parent_text": self.parent_text}}
+        out["evidence"].update(self.extra)
+        return out
+
+
+def where(doc: Document, clause: Clause | None) -> str:
+    label = clause.label if clause is not None else ""
+    return f"《{doc.meta.title}》{label}"
+
+
+def _lower(severity: str) -> str:
+    return {"high": "medium", "medium": "low"}.get(severity, "low")
+
+
+class Checker:
+    """Finds the consistency problems of `doc` given its accepted alignments with its parents."""
+
+    def __init__(self, doc: Document, parents: dict[str, Document], pairs: dict[str, dict[str, list[dict]]]) -> None:
+        self.doc = doc
+        self.parents = parents
+        self.pairs = pairs
+        units = [s for d in [doc, *parents.values()] for c in d.clauses for s in _unit_texts(c)]
+        self.tfidf = TfIdf(units)
+        self.obligations = {c.key: find_obligations(c.body) for d in [doc, *parents.values()] for c in d.clauses}
+        self._vec: dict[str, dict[str, float]] = {}
+
+    # -- helpers ------------------------------------------------------------------------
+    def sim(self, a: str, b: str) -> float:
+        for t in (a, b):
+            if t not in self._vec:
+                self._vec[t] = self.tfidf.vector(MODAL_WORDS.sub("", t))
+        return TfIdf.cosine(self._vec[a], self._vec[b])
+
+    def accepted(self, parent: str, number: int) -> list[dict]:
+        return [p for p in self.pairs.get(parent, {}).get(str(number), []) if p["accepted"]]
+
+    def top(self, parent: str, number: int, k: int = 3) -> list[dict]:
+        return self.pairs.get(parent, {}).get(str(number), [])[:k]
+
+    def best_parent_clause(self, number: int) -> tuple[str, Clause] | None:
+        best = None
+        for parent in self.parents:
+            for p in self.accepted(parent, number)[:1]:
+                if best is None or p["score"] > best[0]:
+                    best = (p["score"], parent, p["parent_clause"])
+        if best is None:
+            return None
+        return best[1], self.parents[best[1]].clause(best[2])
+
+    def is_digest(self, parent: str) -> bool:
+        return self.parents[parent].meta.text == "digest"
+
+    # -- finding kinds --------------------------------------------------------------------
+    def placeholders(self) -> list[Finding]:
+        out = []
+        for clause in self.doc.clauses:
+            blanks = find_placeholders(clause.text)
+            if not blanks:
+                continue
+            counterpart = self.best_parent_clause(clause.number)
+            parent_figures = [(counterpart[0], f) for f in find_figures(counterpart[1].body)] if counterpart else []
+            for blank in blanks:
+                hint = _hint(blank.evidence, parent_figures)
+                message = f"{where(self.doc, clause)}留有待填空白：“{blank.evidence}”。"
+                if hint:
+                    message += f"上级文件对应指标为“{hint.indicator} {hint.text}”，请填写具体内容。"
+                else:
+                    message += "请填写具体数字或内容后再发出。"
+                out.append(Finding(
+                    "placeholder", "high", clause.number, counterpart[0] if counterpart else None,
+                    counterpart[1].number if counterpart else None, message, text=blank.evidence,
+                    parent_text=hint.sentence if hint else (counterpart[1].text if counterpart else "")))
+        return out
+
+    def number_mismatches(self) -> list[Finding]:
+        out = []
+        for clause in self.doc.clauses:
+            for fig in find_figures(clause.body):
+                candidates: list[tuple[float, float, str, Clause, Figure]] = []
+                for parent in self.parents:
+                    for pair in self.top(parent, clause.number):
+                        if not pair["accepted"]:
+                            continue
+                        pclause = self.parents[parent].clause(pair["parent_clause"])
+                        for pfig in find_figures(pclause.body):
+                            same = same_indicator(fig, pfig)
+                            if same and (fig.unit != "元" or dice(fig.context, pfig.context) >= 0.35):
+                                candidates.append((same, pair["score"], parent, pclause, pfig))
+                if not candidates or any(same_value(fig, c[4]) for c in candidates):
+                    continue
+                _, _, parent, pclause, pfig = max(candidates, key=lambda c: (c[0], c[1]))
+                lower = fig.value < pfig.value
+                floor = any(w in pfig.comparison for w in FLOOR_WORDS)
+                severity = "high" if (lower and floor) or not floor else "medium"
+                message = (f"{where(self.doc, clause)}的“{fig.indicator or pfig.indicator}”为“{fig.text}”，"
+                           f"而{where(self.parents[parent], pclause)}为“{pfig.text}”"
+                           f"{'，低于上级要求' if lower and floor else ''}。请核对数字是否有意调整。")
+                out.append(Finding("number_mismatch", severity, clause.number, parent, pclause.number, message,
+                                   text=fig.sentence, parent_text=pfig.sentence,
+                                   extra={"value": fig.value, "parent_value": pfig.value, "unit": fig.unit}))
+        return out
+
+    def modality_changes(self) -> list[Finding]:
+        out: list[Finding] = []
+        seen: set[tuple[str, int, str]] = set()
+        order = sorted(self.parents, key=self.is_digest)  # full texts first
+        for parent in order:
+            digest = self.is_digest(parent)
+            for clause in self.doc.clauses:
+                pclauses = [self.parents[parent].clause(p["parent_clause"]) for p in self.accepted(parent, clause.number)]
+                punits = [(pc, u) for pc in pclauses for u in self.obligations[pc.key]]
+                if not punits:
+                    continue
+                for unit in self.obligations[clause.key]:
+                    score, pclause, punit = max(((self.sim(unit.sentence, u.sentence), pc, u) for pc, u in punits),
+                                                key=lambda x: x[0])
+                    if score < MATCH:
+                        continue
+                    kind = _modality_kind(punit, unit)
+                    if kind is None or (kind, clause.number, unit.sentence) in seen:
+                        continue
+                    seen.add((kind, clause.number, unit.sentence))
+                    explicit = punit.modality in EXPLICIT_STRONG or unit.modality in EXPLICIT_STRONG
+                    severity = "high" if kind == "weakened_modality" and punit.modality in EXPLICIT_STRONG else "medium"
+                    if kind == "strengthened_modality":
+                        severity = "medium" if explicit else "low"
+                    if digest:
+                        severity = _lower(severity)
+                    party = unit.party or punit.party
+                    verb = "弱化" if kind == "weakened_modality" else "强化"
+                    message = (f"{where(self.doc, clause)}{('对“' + party + '”') if party else ''}的要求被{verb}："
+                               f"上级{where(self.parents[parent], pclause)}用“{_word(punit)}”，"
+                               f"草案用“{_word(unit)}”。")
+                    if digest:
+                        message += "（该上级文件为要点摘要，非原文措辞，请以原文核对。）"
+                    out.append(Finding(kind, severity, clause.number, parent, pclause.number, message,
+                                       text=unit.sentence, parent_text=punit.sentence,
+                                       extra={"modality": unit.modality, "parent_modality": punit.modality,
+                                              "similarity": round(score, 3)}))
+        return out
+
+    def omitted_obligations(self) -> list[Finding]:
+        out = []
+        draft_units = [(c, u) for c in self.doc.clauses for u in self.obligations[c.key]]
+        for parent, doc in self.parents.items():
+            if self.is_digest(parent):
+                continue
+            owner: dict[int, dict] = {}  # parent clause → its best top-1 draft pair
+            for clause in self.doc.clauses:
+                acc = self.accepted(parent, clause.number)
+                if acc and (acc[0]["parent_clause"] not in owner or acc[0]["score"] > owner[acc[0]["parent_clause"]]["score"]):
+                    owner[acc[0]["parent_clause"]] = acc[0]
+            for number, pair in sorted(owner.items()):
+                pclause = doc.clause(number)
+                for punit in self.obligations[pclause.key]:
+                    if punit.modality not in EXPLICIT_STRONG or not punit.party:
+                        continue
+                    best = max((self.sim(punit.sentence, u.sentence) for _, u in draft_units), default=0.0)
+                    if best >= COUNTERPART:
+                        continue
+                    message = (f"{where(doc, pclause)}规定“{_short(punit.sentence, 60)}”（义务主体：{punit.party}），"
+                               f"草案{where(self.doc, self.doc.clause(pair['clause']))}及全文未见相应表述。"
+                               "请确认是否有意省略。")
+                    out.append(Finding("omitted_obligation", "medium", pair["clause"], parent, number, message,
+                                       text=self.doc.clause(pair["clause"]).text, parent_text=punit.sentence,
+                                       extra={"party": punit.party, "modality": punit.modality,
+                                              "best_similarity": round(best, 3)}))
+        return out
+
+    def not_covered(self) -> list[Finding]:
+        out = []
+        for parent, doc in self.parents.items():
+            covered: set[int] = set()
+            best: dict[int, tuple[float, int]] = {}
+            for clause in self.doc.clauses:
+                for pair in self.pairs.get(parent, {}).get(str(clause.number), []):
+                    if pair["accepted"]:
+                        covered.add(pair["parent_clause"])
+                    if pair["score"] > best.get(pair["parent_clause"], (0.0, 0))[0]:
+                        best[pair["parent_clause"]] = (pair["score"], clause.number)
+            for pclause in doc.clauses:
+                if pclause.number in covered:
+                    continue
+                score, nearest = best.get(pclause.number, (0.0, 0))
+                severity = "medium" if score < NOT_COVERED_CLEAR else "low"
+                message = f"{where(doc, pclause)}“{pclause.title or _short(pclause.body)}”在草案中没有对应条款。"
+                if score >= NOT_COVERED_CLEAR and nearest:
+                    message += f"最接近的是草案{self.doc.clause(nearest).label}，但对应程度较低。"
+                message += "请确认本地是否需要落实。"
+                if self.is_digest(parent):
+                    severity = "low"
+                    message += "（该上级文件为要点摘要。）"
+                out.append(Finding("not_covered", severity, None, parent, pclause.number, message,
+                                   text="", parent_text=pclause.text,
+                                   extra={"nearest_clause": nearest or None, "nearest_score": round(score, 4)}))
+        return out
+
+    def run(self) -> list[Finding]:
+        findings = (self.placeholders() + self.number_mismatches() + self.modality_changes()
+                    + self.omitted_obligations() + self.not_covered())
+        rank = {"high": 0, "medium": 1, "low": 2}
+        findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank[f.severity], f.kind))
+        return findings
+
+
+def _unit_texts(clause: Clause) -> list[str]:
+    return [u.sentence for u in find_obligations(clause.body)]
+
+
+def _modality_kind(parent: Obligation, draft: Obligation) -> str | None:
+    if parent.modality in STRONG and draft.modality in WEAK:
+        return "weakened_modality"
+    if parent.modality in WEAK and draft.modality in EXPLICIT_STRONG:
+        return "strengthened_modality"
+    return None
+
+
+def _word(unit: Obligation) -> str:
+    return unit.marker or WORDS.get(unit.modality, unit.modality)
+
+
+def _short(text: str, n: int = 40) -> str:
+    text = text.strip("，。；, ")
+    return text if len(text) <= n else text[:n] + "…"
+
+
+def _hint(evidence: str, figures: list[tuple[str, Figure]]) -> Figure | None:
+    """The parent figure a blank most likely stands for (same indicator around it), or None."""
+    left, _, right = evidence.partition("＿")
+    measure = re.match(r"[万亿千百]?(家|名|个|人|项|所|元|%|％)", right)
+    right = right[measure.end():] if measure else right
+    left = re.sub(r"(?:超过|达到|不低于|不少于|不超过|高于|低于|提高到|提升至|为|达)$", "", left)
+    best, score = None, 0.0
+    for _, fig in figures:
+        unit = {"人": "名", "％": "%"}.get(measure.group(1), measure.group(1)) if measure else fig.unit
+        probe = Figure(indicator=left + right, value=0.0, unit=unit, comparison="", text="", sentence="")
+        s = same_indicator(probe, fig)
+        if s > score:
+            best, score = fig, s
+    return best

@@ -1,0 +1,178 @@
+"""Obligations in clause text: who must, should, is encouraged to or may do what.
+
+A clause is cut into obligation units: sentences (split on 。；！？) and, inside a sentence,
+at a comma where a new duty with its own modal word begins (`企业可设立技能津贴…，支持鼓励高技能
+人才…`). Each unit gets
+
+- a modality: ``must`` (要, 必须, 须, 务必), ``should`` (应, 应当), ``encourage`` (鼓励, 引导, 倡导),
+  ``support`` (支持), ``may`` (可, 可以, 允许), or ``plain`` (a declarative statement of a duty:
+  `建立高技能人才休假疗养制度`);
+- the party (主体) it binds: the subject before the modal word (`行业主管部门`, `国有企业`) or,
+  for 鼓励/支持/引导, the party encouraged (`鼓励各类企业…` → `各类企业`);
+- the action: the rest of the unit.
+
+`STRONG` modalities oblige, `WEAK` ones only encourage or permit (CONTRACT.md section 3).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MUST, SHOULD, PLAIN, ENCOURAGE, SUPPORT, MAY = "must", "should", "plain", "encourage", "support", "may"
+MODALITIES = (MUST, SHOULD, PLAIN, ENCOURAGE, SUPPORT, MAY)
+STRONG = frozenset({MUST, SHOULD, PLAIN})
+WEAK = frozenset({ENCOURAGE, SUPPORT, MAY})
+EXPLICIT_STRONG = frozenset({MUST, SHOULD})
+# Chinese words a drafter reads, per modality
+WORDS = {MUST: "要/必须", SHOULD: "应/应当", PLAIN: "（陈述性规定）", ENCOURAGE: "鼓励/引导",
+         SUPPORT: "支持", MAY: "可/可以"}
+
+# modal markers, longest first; each with the words that look like it but are not modal
+MARKERS: list[tuple[str, str]] = [
+    ("必须", MUST), ("务必", MUST), ("应当", SHOULD), ("鼓励", ENCOURAGE), ("倡导", ENCOURAGE),
+    ("引导", ENCOURAGE), ("支持", SUPPORT), ("允许", MAY), ("可以", MAY), ("要", MUST), ("须", MUST),
+    ("应", SHOULD), ("可", MAY),
+]
+NOT_MODAL = re.compile(
+    r"要求|重要|主要|需要|要素|要点|纪要|必要|首要|要件|要事|要务|要害|摘要|概要|扼要|要领|要冲|只要|"
+    r"应用|相应|适应|应届|供应|响应|反应|对应|效应|应急|应聘|应缴|应对|应收|应付|应征|顺应|呼应|照应|应有|理应|"
+    r"可持续|认可|许可|可靠|可能|可行|可观|可控|可及|可视|可信|宁可|不可|可比|可再生|可得|"
+    r"须知|必须品|无须|支持者|鼓励奖|引导区"
+)
+SENTENCE = re.compile(r"[^。；！？;!?\n]+[。；！？;!?]?")
+PARTY_SUFFIX = (
+    r"(?:部门|政府|党委|企业|单位|院校|学校|机构|组织|街镇|街道|乡镇|地区|各地|社区|工会|协会|学会|"
+    r"委员会|局|厅|中心|基地|个人|职工|人员|人才|劳动者|学生|毕业生|选手|教师|行业|领导小组)"
+)
+PARTY_RE = re.compile(
+    rf"(?:各类|各级|各|有关|相关|有条件的|符合条件的|具备条件的|本区|本市|全市)?[\u4e00-\u9fff、和及与]{{0,16}}?{PARTY_SUFFIX}"
+)
+# words that show the text before a modal marker is not a subject (the marker sits inside a phrase)
+NOT_SUBJECT = re.compile(r"[的以为与于把将对从在按经由]|通过|结合|围绕|依托|根据|按照|坚持|加强|推动|完善|建立|健全")
+MAX_SUBJECT = 18
+VERB_START = re.compile(
+    r"^(?:落实|推进|推动|积极|注重|进一步|加强|加大|建立|健全|完善|探索|实施|开展|构建|创新|优化|提高|提升|发挥|深化|"
+    r"强化|加快|组织|选拔|依托|扩大|聚焦|改善|做好|打造|培养|开发|举办|定期|广泛|大力|切实|充分|畅通|实行|推行|推广|"
+    r"鼓励|支持|引导|允许|按照|按|对|将|把|以|在|为|由|经|从|给予|确保|保障|坚持|围绕|结合|完成|形成|营造|提供|设立|"
+    r"选树|新增|建设|培育|认定|评选|表彰|奖励)"
+)
+
+
+@dataclass
+class Obligation:
+    """One obligation unit of a clause."""
+
+    sentence: str
+    modality: str
+    party: str
+    action: str
+    marker: str = ""  # the modal word as written ("" for plain)
+    start: int = 0  # offset of the unit in the clause text
+
+    @property
+    def strong(self) -> bool:
+        return self.modality in STRONG
+
+    def to_dict(self) -> dict:
+        return {"sentence": self.sentence, "modality": self.modality, "party": self.party,
+                "action": self.action, "marker": self.marker}
+
+
+def _markers(segment: str) -> list[tuple[int, str, str]]:
+    """Modal markers in a segment: (offset, word, modality), excluding look-alike words."""
+    blocked = [range(m.start(), m.end()) for m in NOT_MODAL.finditer(segment)]
+    found: list[tuple[int, str, str]] = []
+    used: set[int] = set()
+    for word, modality in MARKERS:
+        for m in re.finditer(word, segment):
+            span = set(range(m.start(), m.end()))
+            if span & used or any(m.start() in r for r in blocked):
+                continue
+            used |= span
+            found.append((m.start(), word, modality))
+    return sorted(found)
+
+
+def head_modality(segment: str) -> tuple[int, str, str] | None:
+    """The modal word that governs a segment: at its start or right after its subject."""
+    for offset, word, modality in _markers(segment):
+        prefix = segment[:offset]
+        if offset == 0:
+            return offset, word, modality
+        if offset > MAX_SUBJECT:
+            return None
+        if NOT_SUBJECT.search(prefix) and not (PARTY_RE.match(prefix) and not VERB_START.match(prefix)):
+            return None
+        if modality in (ENCOURAGE, SUPPORT) and not PARTY_RE.fullmatch(prefix):
+            return None
+        return offset, word, modality
+    return None
+
+
+PREP_START = re.compile(r"^(?:对|将|把|以|在|为|由|经|从|按照|按|围绕|结合|根据|依托|针对|通过|凡)")
+SUBJECT_END = re.compile(r"[将把对在以为按从由经向]")
+
+
+def _match_party(text: str) -> str:
+    """The party a text starts with (`各地将…` → `各地`), or ""."""
+    m = PARTY_RE.match(text)
+    if not m:
+        return ""
+    party = m.group()
+    cut = SUBJECT_END.search(party, 1)
+    if cut:
+        party = party[:cut.start()]
+    return party if re.search(PARTY_SUFFIX + "$", party) else ""
+
+
+def _party(unit: str, head: tuple[int, str, str] | None) -> str:
+    if head is not None:
+        offset, word, modality = head
+        subject = unit[:offset].strip("，、 ")
+        if subject:
+            cut = SUBJECT_END.search(subject, 1)
+            return subject[:cut.start()] if cut and re.search(PARTY_SUFFIX + "$", subject[:cut.start()]) else subject
+        if modality in (ENCOURAGE, SUPPORT):
+            rest = re.sub(r"^(?:鼓励|支持|引导|和|并|、)+", "", unit[offset + len(word):])
+            return "" if VERB_START.match(rest) else _match_party(rest)
+        return ""
+    if VERB_START.match(unit):
+        return ""
+    party = _match_party(unit)
+    return party if len(party) <= MAX_SUBJECT else ""
+
+
+def split_units(text: str) -> list[tuple[int, str]]:
+    """Obligation units of a text: (offset, unit), split on 。；！？ and on a comma before a new modal head."""
+    units: list[tuple[int, str]] = []
+    for sm in SENTENCE.finditer(text or ""):
+        sentence = sm.group()
+        if not sentence.strip("。；！？;!? "):
+            continue
+        pieces = [(m.start(), m.group()) for m in re.finditer(r"[^，,]+[，,]?", sentence)]
+        current_start, current = pieces[0] if pieces else (0, sentence)
+        has_head = head_modality(current) is not None
+        for offset, piece in pieces[1:]:
+            complete = has_head or (VERB_START.match(current) and not PREP_START.match(current))
+            if head_modality(piece) is not None and complete:
+                units.append((sm.start() + current_start, current))
+                current_start, current, has_head = offset, piece, True
+            else:
+                current += piece
+        units.append((sm.start() + current_start, current))
+    return [(o, u.strip()) for o, u in units if u.strip("，,。；;！？!? ")]
+
+
+def find_obligations(text: str) -> list[Obligation]:
+    """The obligation units of a clause's text with their modality, party and action."""
+    result: list[Obligation] = []
+    for offset, unit in split_units(text):
+        head = head_modality(unit)
+        if head is None:
+            modality, marker, action = PLAIN, "", unit
+        else:
+            modality, marker = head[2], head[1]
+            action = unit[head[0] + len(head[1]):]
+        result.append(Obligation(sentence=unit, modality=modality, party=_party(unit, head),
+                                 action=action.strip("，,。；; "), marker=marker, start=offset))
+    return result
