@@ -1,18 +1,39 @@
-"""Documents and their clauses → RDF (the backbone of CONTRACT.md section 5)."""
+"""Documents, clauses and extracted facts → RDF (the backbone of CONTRACT.md section 5).
+
+clause → entity → benefit → agency. Every resource gets an IRI (no blank nodes, so any SPARQL
+store takes the graph by SPARQL Update) and an rdfs:label @zh (@en where the ontology or the
+vocabulary gives one). Every extracted resource names the clause it came from
+(pol:extractedFrom, a sub-property of prov:wasDerivedFrom) and the sentence (pol:sentence).
+"""
 from __future__ import annotations
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal
-from rdflib.namespace import DCTERMS
+from decimal import Decimal
+
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, Namespace
 
 from policykg.ingest.model import Document
-from policykg.ontology import ID, POL, clause_iri, document_iri
+from policykg.ontology import (CONCEPT, ID, ONTOLOGY_FILE, POL, SCHEMES, benefit_iri, benefit_type_iri,
+                               clause_iri, document_iri, mention_iri, scheme_iri)
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+PERIOD_EN = {"每人每年": "per person per year", "每人每月": "per person per month", "每年": "per year",
+             "每月": "per month", "每人": "per person", "一次性": "one-off", "每家每年": "per organisation per year",
+             "每季度": "per quarter", "每人每季度": "per person per quarter", "每次": "each time",
+             "每人每次": "per person each time", "每家": "per organisation"}
+TYPE_EN = {"money": "award or grant", "subsidy": "subsidy", "treatment": "treatment", "title": "title",
+           "facility": "facility", "service": "service", "priority": "priority", "inclusion": "inclusion in a scheme"}
 
 
 def new_graph() -> Graph:
     graph = Graph()
     graph.bind("pol", POL._NS)
     graph.bind("id", ID)
+    graph.bind("concept", CONCEPT)
     graph.bind("dcterms", DCTERMS)
+    graph.bind("skos", SKOS)
+    graph.bind("prov", PROV)
+    graph.bind("org", ORG)
     return graph
 
 
@@ -31,6 +52,10 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((d, POL.region, Literal(meta.region, lang="zh")))
         if meta.number:
             graph.add((d, POL.documentNumber, Literal(meta.number)))
+        for issuer in meta.issuer:
+            graph.add((d, POL.issuer, Literal(issuer, lang="zh")))
+        if meta.date:
+            graph.add((d, DCTERMS.issued, Literal(meta.date)))
         for parent in meta.implements:
             graph.add((d, POL.implements, document_iri(parent)))
         if doc.preamble:
@@ -45,4 +70,105 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((c, POL.title, Literal(clause.title, lang="zh")))
             graph.add((c, POL.text, Literal(clause.text, lang="zh")))
             graph.add((c, RDFS.label, Literal(f"{meta.title} {clause.label}{clause.title}", lang="zh")))
+            if clause.section_label:
+                graph.add((c, POL.sectionLabel, Literal(clause.section_label)))
+            if clause.section_title:
+                graph.add((c, POL.sectionTitle, Literal(clause.section_title, lang="zh")))
+            for k, item in enumerate(clause.items, 1):
+                i = ID[f"{doc.id}/clause/{clause.number}/item/{k}"]
+                graph.add((c, POL.hasItem, i))
+                graph.add((i, RDF.type, POL.Item))
+                graph.add((i, POL.label, Literal(item.label)))
+                graph.add((i, POL.text, Literal(item.text, lang="zh")))
+                graph.add((i, RDFS.label, Literal(f"{clause.label}{item.label}", lang="zh")))
     return graph
+
+
+def add_ontology(graph: Graph, vocab_graph: Graph | None = None) -> Graph:
+    """The ontology and the SKOS vocabularies, so labels (zh/en) are queryable with the data."""
+    graph.parse(ONTOLOGY_FILE, format="turtle")
+    if vocab_graph is not None:
+        graph += vocab_graph
+    return graph
+
+
+def _concept(graph: Graph, iri: URIRef, kind: str, label: str, broader: str, clause: URIRef) -> None:
+    """A concept the vocabulary does not list, minted from the text."""
+    if (iri, RDF.type, SKOS.Concept) in graph:
+        return
+    graph.add((iri, RDF.type, SKOS.Concept))
+    graph.add((iri, RDF.type, POL[kind]))
+    graph.add((iri, SKOS.inScheme, scheme_iri(SCHEMES[kind])))
+    graph.add((iri, SKOS.prefLabel, Literal(label, lang="zh")))
+    graph.add((iri, RDFS.label, Literal(label, lang="zh")))
+    graph.add((iri, PROV.wasDerivedFrom, clause))
+    if broader:
+        graph.add((iri, SKOS.broader, URIRef(broader)))
+
+
+def _money(value: Decimal) -> Literal:
+    return Literal(value, datatype=XSD.decimal)
+
+
+def _benefit_en(b) -> str:
+    text = TYPE_EN.get(b.type, b.type)
+    value = b.amount if b.amount is not None else b.max_amount
+    if value is not None:
+        text += f" of {'up to ' if b.amount is None else ''}{value:,} yuan"
+    if b.period:
+        text += f" {PERIOD_EN.get(b.period, b.period)}"
+    return text
+
+
+def add_facts(graph: Graph, facts: dict) -> Graph:
+    """Entities (mentions, minted concepts) and benefits of every clause."""
+    for (doc_id, number), f in sorted(facts.items()):
+        c = clause_iri(doc_id, number)
+        for i, e in enumerate(f.entities, 1):
+            concept = URIRef(e.concept)
+            if not e.in_vocab:
+                _concept(graph, concept, e.kind, e.label, e.broader, c)
+            if e.kind == "Agency":
+                graph.add((concept, RDF.type, ORG.Organization))
+            graph.add((c, POL.mentions, concept))
+            m = mention_iri(doc_id, number, i)
+            graph.add((m, RDF.type, POL.Mention))
+            graph.add((m, RDFS.label, Literal(e.label, lang="zh")))
+            graph.add((m, POL.mentionOf, concept))
+            graph.add((m, POL.surface, Literal(e.label, lang="zh")))
+            graph.add((m, POL.sentence, Literal(f.sentence_of(e), lang="zh")))
+            graph.add((m, POL.extractedFrom, c))
+        for i, b in enumerate(f.benefits, 1):
+            node = benefit_iri(doc_id, number, i)
+            graph.add((c, POL.provides, node))
+            graph.add((node, RDF.type, POL.Benefit))
+            graph.add((node, RDFS.label, Literal(b.what, lang="zh")))
+            graph.add((node, RDFS.label, Literal(_benefit_en(b), lang="en")))
+            graph.add((node, POL.benefitType, benefit_type_iri(b.type)))
+            for e in b.beneficiaries:
+                graph.add((node, POL.beneficiary, URIRef(e.concept)))
+            for e in b.agencies:
+                graph.add((node, POL.administeredBy, URIRef(e.concept)))
+            if b.amount is not None:
+                graph.add((node, POL.amount, _money(b.amount)))
+            if b.max_amount is not None:
+                graph.add((node, POL.maxAmount, _money(b.max_amount)))
+            if b.period:
+                graph.add((node, POL.period, Literal(b.period, lang="zh")))
+            graph.add((node, POL.sentence, Literal(b.sentence, lang="zh")))
+            graph.add((node, POL.extractedFrom, c))
+    return graph
+
+
+def to_graph(documents: list[Document], facts: dict) -> Graph:
+    """The whole graph of a build: ontology, vocabularies, documents, clauses and their facts."""
+    from policykg.extract import vocabulary_for
+
+    graph = new_graph()
+    add_ontology(graph, vocabulary_for(documents).graph)
+    add_documents(graph, documents)
+    add_facts(graph, facts or {})
+    return graph
+
+
+__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "to_graph", "OWL"]

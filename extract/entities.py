@@ -1,0 +1,307 @@
+"""Entities in clause text: talent categories, honors, agencies, industries, programs.
+
+A spaCy pipeline over the jieba-segmented text (`spacy.blank("zh")` with the jieba segmenter):
+
+1. ``policykg_spans`` finds candidate spans at the character level — every name of the SKOS
+   vocabulary, plus rules for names the vocabulary does not list (a quoted “…工匠”, an agency
+   ending in 局/部门/办公室, "X、Y等部门", a tier "C类…人才", a programme ending in 平台/基地/工作室,
+   "A、B等重点产业") — resolves overlaps (longest wins, the vocabulary wins a tie) and retokenises
+   the doc so that each span is one token (jieba's words need not match the names);
+2. an ``entity_ruler`` fed from the vocabulary labels those tokens with their kind and concept IRI;
+3. ``policykg_rules`` adds the rule-found spans the ruler does not know, with a minted IRI.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from policykg.extract.vocab import Term, Vocabulary
+from policykg.ontology import minted_concept_iri
+
+SENTENCE_END = "。；！？;!?\n"
+
+
+@dataclass
+class Entity:
+    start: int
+    end: int
+    label: str  # the name as written
+    kind: str
+    concept: str  # concept IRI (the vocabulary's, or minted)
+    tier: bool = False
+    broader: str = ""  # a vocabulary concept a minted one narrows (市财政局 → 财政部门)
+    in_vocab: bool = True
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    kind: str
+    term: Term | None  # None: found by rule
+    name: str = ""  # the entity's name when it differs from the text (教育、工会等部门 → 教育部门)
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+# --- rules -----------------------------------------------------------------------------
+HONOR_SUFFIX = ("终身成就奖", "工匠", "标兵", "能手", "奖章", "红旗手", "模范", "先进工作者", "名匠", "之星", "称号", "奖")
+PROGRAM_SUFFIX = ("工作室", "平台", "基地", "计划", "工程", "行动", "试验区", "园区")
+AGENCY_SUFFIX = ("人民政府", "领导小组", "委员会", "办公室", "总工会", "部门", "街道", "街镇", "乡镇", "局", "厅")
+INDUSTRY_SUFFIX = ("制造业", "服务业", "产业")
+_TIER = re.compile(r"(?:[A-Ea-eＡ-Ｅ]|[一二三四五六七八九十]|\d)类[\u4e00-\u9fff]{0,4}?人才")
+_QUOTED = re.compile(r"[“\"「『]([^”“\"」『』，。；]{2,16})[”\"」』]")
+_ENUM_AGENCY = re.compile(r"((?:[\u4e00-\u9fff]{1,12}、)+[\u4e00-\u9fff]{1,12})等部门")
+_ENUM_INDUSTRY = re.compile(
+    r"((?:[^，。；、：]{2,16}、)+[^，。；、：]{2,16}?)等(?:重点|新兴|战略性新兴|先导|支柱|优势|特色|主导)?(?:产业|行业)")
+_LEAD = re.compile(r"^(?:聚焦|围绕|重点发展|大力发展|发展|面向|瞄准|推动|培育|支持|由|会同|对|经|请|和|与|及|在|将)+")
+_STRIP = re.compile(r"^(?:各级|各|有关|相关|其他|其它|该|本级)")
+# words a name does not extend over to its left
+STOP = frozenset(
+    "由 对 会 同 和 与 及 或 等 的 各 经 在 向 从 被 将 把 并 为 是 有 以 于 按 按照 给予 获得 获评 评选 授予 荣获 建立 成立 "
+    "设立 建设 推进 实施 依托 加强 打造 支持 鼓励 认定 开展 举办 组织 创建 培育 完善 健全 发挥 推动 申报 入选 参加 参与 "
+    "推荐 负责 列支 承担 做好 加大 提高 落实 统筹 牵头 协调 指导 通过 利用 引导 要 应 可 应当 必须 会同 优先 积极 "
+    "大力 进一步 新增 选树 开发 探索 构建 形成 培养 引进 申领 享受 纳入 入住 以及 其 及其 经认定 符合 条件".split())
+GENERIC = frozenset(
+    "平台 基地 工作室 计划 工程 行动 园区 部门 局 厅 政府 奖 称号 产业 行业 年度计划 重点产业 相关产业 培养平台 "
+    "有关部门 相关部门 各部门 主管部门 职能部门 工匠 标兵 能手 模范 重点 新兴产业 特色产业 主导产业 服务业 制造业 "
+    "办公室 委员会 领导小组 职业 地方特色产业 重大工程 重点工程 考核评价 技能行动".split())
+NOUNISH = ("n", "a", "b", "j", "l", "nz", "nt", "ns", "nr", "ng", "vn", "an", "eng")
+NOT_AGENCY = frozenset("格局 布局 大局 全局 结局 当局 时局 政局 开局 残局 定局 局面 局部 邮局 书局 对局 棋局 终局".split())
+_ADMIN_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?[市区县省镇乡州]|[市区县省]级|全国|国家|中央)$")
+_NOT_PLACE = re.compile(r"本|全|服务|发展|推动|促进|支持")
+_NOT_AFTER = ("精神", "文化")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence (split after 。；！？), trailing mark included."""
+    out, start = [], 0
+    for i, ch in enumerate(text):
+        if ch in SENTENCE_END:
+            if text[start:i + 1].strip():
+                out.append((start, i + 1))
+            start = i + 1
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+@lru_cache(maxsize=64)
+def _pos_tokens(text: str) -> tuple[tuple[int, int, str, str], ...]:
+    """jieba's words with their part of speech and character offsets."""
+    import jieba.posseg as pseg
+
+    out, pos = [], 0
+    for pair in pseg.cut(text):
+        out.append((pos, pos + len(pair.word), pair.word, pair.flag))
+        pos += len(pair.word)
+    return tuple(out)
+
+
+def _extend_left(text: str, tokens: list[tuple[int, int, str, str]], start: int, max_len: int,
+                 verbs: bool = False) -> int:
+    """How far left of `start` a name reaches: over noun-like tokens, never over a stop word."""
+    k = next((i for i, t in enumerate(tokens) if t[0] <= start < t[1]), None)
+    if k is None:
+        return start
+    begin = tokens[k][0]
+    if begin < start and (tokens[k][2][: start - begin] in STOP or re.search(r"[^\u4e00-\u9fffA-Za-z]",
+                                                                           tokens[k][2][: start - begin])):
+        begin = start
+    j = k - 1
+    while j >= 0:
+        s, e, word, flag = tokens[j]
+        if word in STOP or re.search(r"[^\u4e00-\u9fffA-Za-z]", word):
+            break
+        if not (flag.startswith(NOUNISH) or (verbs and flag == "v")):
+            break
+        if begin - s + (start - begin) > max_len:
+            break
+        begin = s
+        j -= 1
+    # a name never starts with a stop word glued to it (各街道 → 街道)
+    return begin
+
+
+def _rule_candidates(text: str, tokens) -> list[_Cand]:
+    out: list[_Cand] = []
+    for m in _TIER.finditer(text):
+        out.append(_Cand(m.start(), m.end(), "TalentCategory", None))
+    for m in _QUOTED.finditer(text):
+        inner = m.group(1)
+        if inner.endswith(HONOR_SUFFIX):
+            out.append(_Cand(m.start(1), m.end(1), "Honor", None))
+        elif inner.endswith(PROGRAM_SUFFIX):
+            out.append(_Cand(m.start(1), m.end(1), "Program", None))
+    for kind, suffixes, max_len in (("Agency", AGENCY_SUFFIX, 14), ("Program", PROGRAM_SUFFIX, 12),
+                                    ("Honor", HONOR_SUFFIX[:6], 8), ("Industry", INDUSTRY_SUFFIX, 10)):
+        pattern = re.compile("|".join(map(re.escape, suffixes)))
+        for m in pattern.finditer(text):
+            token = next((tk for tk in tokens if tk[0] < m.end() <= tk[1]), None)
+            if token is None or token[1] != m.end() or token[2] in NOT_AGENCY:
+                continue  # the suffix must end a word: 实行动态 has no 行动, 格局 is no agency
+            begin = _extend_left(text, tokens, m.start(), max_len, verbs=kind == "Honor")
+            if begin < m.start():
+                out.append(_Cand(begin, m.end(), kind, None))
+    for m in _ENUM_AGENCY.finditer(text):
+        pos = m.start(1)
+        for part in m.group(1).split("、"):
+            lead = _LEAD.match(part)
+            s = pos + (lead.end() if lead else 0)
+            e = pos + len(part)
+            if e - s >= 2:
+                whole = text[s:e]
+                name = whole if whole.endswith(AGENCY_SUFFIX) or whole in ("工会", "共青团", "妇联") else whole + "部门"
+                out.append(_Cand(s, e, "Agency", None, name))
+            pos += len(part) + 1
+    for m in _ENUM_INDUSTRY.finditer(text):
+        pos = m.start(1)
+        for part in m.group(1).split("、"):
+            lead = _LEAD.match(part)
+            s = pos + (lead.end() if lead else 0)
+            e = pos + len(part)
+            if e - s >= 2:
+                out.append(_Cand(s, e, "Industry", None))
+            pos += len(part) + 1
+    return out
+
+
+def _vocab_regex(vocab: Vocabulary) -> re.Pattern | None:
+    names = sorted(vocab.terms, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, names))) if names else None
+
+
+def _resolve(text: str, vocab: Vocabulary, cands: list[_Cand]) -> list[_Cand]:
+    """Non-overlapping spans: longest first, the vocabulary winning a tie."""
+    cands = sorted(cands, key=lambda c: (-c.length, c.term is None, c.start))
+    taken: list[_Cand] = []
+    for c in cands:
+        if any(c.start < t.end and t.start < c.end for t in taken):
+            continue
+        if text[c.end:c.end + 2] in _NOT_AFTER:
+            continue
+        taken.append(c)
+    return sorted(taken, key=lambda c: c.start)
+
+
+def candidate_spans(text: str, vocab: Vocabulary) -> list[_Cand]:
+    regex = _vocab_regex(vocab)
+    cands: list[_Cand] = []
+    if regex is not None:
+        for m in regex.finditer(text):
+            term = vocab.terms[m.group(0)]
+            cands.append(_Cand(m.start(), m.end(), term.kind, term))
+    tokens = _pos_tokens(text)
+    for c in _rule_candidates(text, tokens):
+        label = c.name or text[c.start:c.end]
+        strip = _STRIP.match(label)
+        if strip and not c.name:
+            c = _Cand(c.start + strip.end(), c.end, c.kind, None)
+            label = text[c.start:c.end]
+        if label in vocab.terms:
+            term = vocab.terms[label]
+            c = _Cand(c.start, c.end, term.kind, term, c.name)
+        elif label in GENERIC or len(label) < 2:
+            continue
+        else:
+            inner = next((label[i:] for i in range(1, len(label) - 1) if label[i:] in vocab.terms), None)
+            prefix = label[: len(label) - len(inner)] if inner else ""
+            if inner is not None and (not _ADMIN_PREFIX.match(prefix) or _NOT_PLACE.search(prefix)):
+                continue  # 同行业主管部门: the vocabulary's 行业主管部门 stands
+        cands.append(c)
+    return _resolve(text, vocab, cands)
+
+
+# --- the spaCy pipeline -------------------------------------------------------------------
+def _align(doc, spans: list[tuple[int, int]]):
+    """Split and merge tokens so that each (start, end) character span is exactly one token."""
+    for boundary in sorted({b for s, e in spans for b in (s, e)}):
+        token = next((t for t in doc if t.idx < boundary < t.idx + len(t.text)), None)
+        if token is None:
+            continue
+        cut = boundary - token.idx
+        with doc.retokenize() as retok:
+            retok.split(token, [token.text[:cut], token.text[cut:]], heads=[(token, 1), (token, 1)])
+    with doc.retokenize() as retok:
+        for s, e in spans:
+            span = doc.char_span(s, e)
+            if span is not None and len(span) > 1:
+                retok.merge(span)
+    return doc
+
+
+@lru_cache(maxsize=4)
+def pipeline(vocab: Vocabulary):
+    """The spaCy pipeline for one vocabulary (built once)."""
+    import spacy
+    from spacy.language import Language
+    from spacy.tokens import Span
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    name_spans = f"policykg_spans_{id(vocab)}"
+    name_rules = f"policykg_rules_{id(vocab)}"
+
+    @Language.component(name_spans)
+    def spans_component(doc):
+        cands = candidate_spans(doc.text, vocab)
+        doc = _align(doc, [(c.start, c.end) for c in cands])
+        doc.user_data["policykg_cands"] = cands
+        return doc
+
+    @Language.component(name_rules)
+    def rules_component(doc):
+        ents = list(doc.ents)
+        covered = {(e.start_char, e.end_char) for e in ents}
+        for c in doc.user_data.get("policykg_cands", []):
+            if (c.start, c.end) in covered:
+                continue
+            span = doc.char_span(c.start, c.end)
+            if span is None:
+                continue
+            iri = c.term.concept if c.term else minted_concept_iri(c.kind, c.name or span.text)
+            ents.append(Span(doc, span.start, span.end, label=c.kind, kb_id=iri))
+        doc.ents = sorted(ents, key=lambda e: e.start)
+        return doc
+
+    nlp.add_pipe(name_spans)
+    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None})
+    ruler.add_patterns([{"label": t.kind, "pattern": [{"ORTH": name}], "id": t.concept}
+                        for name, t in vocab.terms.items()])
+    nlp.add_pipe(name_rules)
+    return nlp
+
+
+def find_entities(text: str, vocab: Vocabulary) -> list[Entity]:
+    """The entities of one clause text, in order."""
+    if not text.strip():
+        return []
+    doc = pipeline(vocab)(text)
+    cands = {(c.start, c.end): c for c in doc.user_data.get("policykg_cands", [])}
+    out: list[Entity] = []
+    for ent in doc.ents:
+        cand = cands.get((ent.start_char, ent.end_char))
+        term = cand.term if cand else vocab.terms.get(ent.text)
+        name = (cand.name if cand else "") or ent.text
+        iri = (term.concept if term else "") or ent.ent_id_ or ent.kb_id_ or minted_concept_iri(ent.label_, name)
+        tier = term.tier if term else (ent.label_ == "TalentCategory" and bool(_TIER.fullmatch(name)))
+        broader = ""
+        if term is None:
+            broader = _broader(name, ent.label_, vocab)
+        out.append(Entity(ent.start_char, ent.end_char, name, ent.label_, iri, tier, broader, term is not None))
+    return out
+
+
+def _broader(label: str, kind: str, vocab: Vocabulary) -> str:
+    """The vocabulary concept a minted name narrows: the longest vocabulary name it ends with,
+    or, for a tier "C类…人才", the generic tier "C类人才"."""
+    m = re.match(r"([A-Ea-eＡ-Ｅ]|[一二三四五六七八九十]|\d)类", label)
+    if kind == "TalentCategory" and m and f"{m.group(1).upper()}类人才" in vocab.terms:
+        return vocab.terms[f"{m.group(1).upper()}类人才"].concept
+    for i in range(1, len(label) - 1):
+        term = vocab.terms.get(label[i:])
+        if term is not None and term.kind == kind:
+            return term.concept
+    return ""
