@@ -16,7 +16,9 @@ ERR = {"model": ErrorResponse}
 BAD = {400: {**ERR, "description": "bad input"}, 503: {**ERR, "description": "not available"}}
 MISSING = {**BAD, 404: {**ERR, "description": "no such document or clause"}}
 
-TEXT = r"\S"  # at least one character that is not white space
+# at least one character that is not white space in Python's sense (str.split), written so that
+# pydantic (Rust regex) and schemathesis (Python re) read it alike
+TEXT = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
 def _kg(request: Request):

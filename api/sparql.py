@@ -21,7 +21,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from policykg.api.worker import QueryPool, QueryRequest, QueryResult, choose_format, parse_accept
+from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, choose_format,
+                                  parse_accept)
 from policykg.errors import InputError, PolicyKGError
 
 router = APIRouter(tags=["sparql"])
@@ -176,7 +177,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {"description": "the query ran past sparql_timeout, or the endpoint is busy", **_ERROR},
 }
 _COMMON = [
-    {"name": "format", "in": "query", "required": False, "schema": {"type": "string"},
+    {"name": "format", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": sorted(set(TABULAR_NAMES) | set(GRAPH_NAMES))},
      "description": "result format when the Accept header is not used: json, xml, csv, tsv (SELECT/ASK); "
                     "ttl, nt, jsonld, xml, trig (CONSTRUCT/DESCRIBE)"},
     {"name": "default-graph-uri", "in": "query", "required": False,
