@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from policykg.extract.figures import Figure, find_figures, same_indicator, same_value
-from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, find_obligations
+from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, find_obligations, is_party
 from policykg.extract.placeholders import find_placeholders
 from policykg.ingest.model import Clause, Document
 
@@ -26,7 +26,8 @@ from .similarity import TfIdf, dice
 
 MATCH = 0.42  # obligation units at least this similar are counterparts
 COUNTERPART = 0.30  # a parent obligation with no draft unit this similar is omitted
-NOT_COVERED_CLEAR = 0.22  # below this best score a parent clause is clearly not covered
+NOT_COVERED_CLEAR = 0.3  # no sentence of the document this similar: the parent clause is clearly not covered
+PARTIAL_SCOPE = 0.5  # a document covering less than this share of a parent implements only part of it
 FLOOR_WORDS = ("以上", "超过", "不低于", "不少于", "达到", "至少", "高于")
 MODAL_WORDS = re.compile(r"必须|务必|应当|鼓励|倡导|引导|支持|允许|可以|要|应|可|须")
 
@@ -51,9 +52,16 @@ class Finding:
         return out
 
 
-def where(doc: Document, clause: Clause | None) -> str:
+def where(doc: Document, clause: Clause | None, checked: bool = False) -> str:
+    """How a message names a clause: 草案（三） for the checked draft, 《title》（三） for a parent."""
     label = clause.label if clause is not None else ""
+    if checked:
+        return f"{self_name(doc)}{label}"
     return f"《{doc.meta.title}》{label}"
+
+
+def self_name(doc: Document) -> str:
+    return "草案" if doc.meta.status == "draft" else "本文件"
 
 
 def _lower(severity: str) -> str:
@@ -71,6 +79,7 @@ class Checker:
         self.tfidf = TfIdf(units)
         self.obligations = {c.key: find_obligations(c.body) for d in [doc, *parents.values()] for c in d.clauses}
         self._vec: dict[str, dict[str, float]] = {}
+        self.me = self_name(doc)
 
     # -- helpers ------------------------------------------------------------------------
     def sim(self, a: str, b: str) -> float:
@@ -109,7 +118,7 @@ class Checker:
             parent_figures = [(counterpart[0], f) for f in find_figures(counterpart[1].body)] if counterpart else []
             for blank in blanks:
                 hint = _hint(blank.evidence, parent_figures)
-                message = f"{where(self.doc, clause)}留有待填空白：“{blank.evidence}”。"
+                message = f"{where(self.doc, clause, True)}留有待填空白：“{blank.evidence}”。"
                 if hint:
                     message += f"上级文件对应指标为“{hint.indicator} {hint.text}”，请填写具体内容。"
                 else:
@@ -140,7 +149,7 @@ class Checker:
                 lower = fig.value < pfig.value
                 floor = any(w in pfig.comparison for w in FLOOR_WORDS)
                 severity = "high" if (lower and floor) or not floor else "medium"
-                message = (f"{where(self.doc, clause)}的“{fig.indicator or pfig.indicator}”为“{fig.text}”，"
+                message = (f"{where(self.doc, clause, True)}的“{fig.indicator or pfig.indicator}”为“{fig.text}”，"
                            f"而{where(self.parents[parent], pclause)}为“{pfig.text}”"
                            f"{'，低于上级要求' if lower and floor else ''}。请核对数字是否有意调整。")
                 out.append(Finding("number_mismatch", severity, clause.number, parent, pclause.number, message,
@@ -176,9 +185,9 @@ class Checker:
                         severity = _lower(severity)
                     party = unit.party or punit.party
                     verb = "弱化" if kind == "weakened_modality" else "强化"
-                    message = (f"{where(self.doc, clause)}{('对“' + party + '”') if party else ''}的要求被{verb}："
+                    message = (f"{where(self.doc, clause, True)}{('对“' + party + '”') if party else ''}的要求被{verb}："
                                f"上级{where(self.parents[parent], pclause)}用“{_word(punit)}”，"
-                               f"草案用“{_word(unit)}”。")
+                               f"{self.me}用“{_word(unit)}”。")
                     if digest:
                         message += "（该上级文件为要点摘要，非原文措辞，请以原文核对。）"
                     out.append(Finding(kind, severity, clause.number, parent, pclause.number, message,
@@ -201,13 +210,13 @@ class Checker:
             for number, pair in sorted(owner.items()):
                 pclause = doc.clause(number)
                 for punit in self.obligations[pclause.key]:
-                    if punit.modality not in EXPLICIT_STRONG or not punit.party:
+                    if punit.modality not in EXPLICIT_STRONG or not is_party(punit.party):
                         continue
                     best = max((self.sim(punit.sentence, u.sentence) for _, u in draft_units), default=0.0)
                     if best >= COUNTERPART:
                         continue
                     message = (f"{where(doc, pclause)}规定“{_short(punit.sentence, 60)}”（义务主体：{punit.party}），"
-                               f"草案{where(self.doc, self.doc.clause(pair['clause']))}及全文未见相应表述。"
+                               f"{where(self.doc, self.doc.clause(pair['clause']), True)}及全文未见相应表述。"
                                "请确认是否有意省略。")
                     out.append(Finding("omitted_obligation", "medium", pair["clause"], parent, number, message,
                                        text=self.doc.clause(pair["clause"]).text, parent_text=punit.sentence,
@@ -220,21 +229,27 @@ class Checker:
         for parent, doc in self.parents.items():
             covered: set[int] = set()
             best: dict[int, tuple[float, int]] = {}
+            shared: dict[int, float] = {}  # best sentence similarity with any clause of the document
             for clause in self.doc.clauses:
                 for pair in self.pairs.get(parent, {}).get(str(clause.number), []):
                     if pair["accepted"]:
                         covered.add(pair["parent_clause"])
                     if pair["score"] > best.get(pair["parent_clause"], (0.0, 0))[0]:
                         best[pair["parent_clause"]] = (pair["score"], clause.number)
+                    shared[pair["parent_clause"]] = max(shared.get(pair["parent_clause"], 0.0), pair["sentence"])
+            partial = len(covered) < PARTIAL_SCOPE * len(doc.clauses)  # a document implementing a few parts only
             for pclause in doc.clauses:
                 if pclause.number in covered:
                     continue
                 score, nearest = best.get(pclause.number, (0.0, 0))
-                severity = "medium" if score < NOT_COVERED_CLEAR else "low"
-                message = f"{where(doc, pclause)}“{pclause.title or _short(pclause.body)}”在草案中没有对应条款。"
-                if score >= NOT_COVERED_CLEAR and nearest:
-                    message += f"最接近的是草案{self.doc.clause(nearest).label}，但对应程度较低。"
-                message += "请确认本地是否需要落实。"
+                clear = shared.get(pclause.number, 0.0) < NOT_COVERED_CLEAR
+                severity = "medium" if clear and not partial else "low"
+                message = f"{where(doc, pclause)}“{pclause.title or _short(pclause.body)}”在{self.me}中没有对应条款。"
+                if not clear and nearest:
+                    message += f"最接近的是{self.me}{self.doc.clause(nearest).label}，但对应程度较低。"
+                if partial:
+                    message += f"（{self.me}只对应上级文件 {len(doc.clauses)} 条中的 {len(covered)} 条，可能只落实其中部分内容。）"
+                message += "请确认是否需要落实。"
                 if self.is_digest(parent):
                     severity = "low"
                     message += "（该上级文件为要点摘要。）"

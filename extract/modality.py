@@ -110,19 +110,26 @@ def head_modality(segment: str) -> tuple[int, str, str] | None:
 
 
 PREP_START = re.compile(r"^(?:对|将|把|以|在|为|由|经|从|按照|按|围绕|结合|根据|依托|针对|通过|凡)")
-SUBJECT_END = re.compile(r"[将把对在以为按从由经向]")
+
+
+VERBISH = re.compile(r"[将把对在以为按从由向经到，。；：“”]|兼任|参加|实行|建设|关心|结合|开展|做好|通过|围绕|依托|建立|参与|发挥|提供|实施|自主|加强|推进|"
+                     r"推动|开发|设立|申请|享受|加大|落实|根据|依法|积极|进一步")
+
+
+def is_party(text: str) -> bool:
+    """Whether a text names an actor (ends like 部门, 政府, 企业, 院校, 各地 …)."""
+    return bool(text) and bool(re.search(PARTY_SUFFIX + "$", text))
 
 
 def _match_party(text: str) -> str:
-    """The party a text starts with (`各地将…` → `各地`), or ""."""
-    m = PARTY_RE.match(text)
-    if not m:
-        return ""
-    party = m.group()
-    cut = SUBJECT_END.search(party, 1)
-    if cut:
-        party = party[:cut.start()]
-    return party if re.search(PARTY_SUFFIX + "$", party) else ""
+    """The longest party a text starts with (`行业主管部门和行业组织结合…` → `行业主管部门和行业组织`), or ""."""
+    best = ""
+    for m in re.finditer(PARTY_SUFFIX, text[:MAX_SUBJECT + 2]):
+        candidate = text[:m.end()]
+        if VERBISH.search(candidate, 1):
+            break
+        best = candidate
+    return best
 
 
 def _party(unit: str, head: tuple[int, str, str] | None) -> str:
@@ -130,8 +137,9 @@ def _party(unit: str, head: tuple[int, str, str] | None) -> str:
         offset, word, modality = head
         subject = unit[:offset].strip("，、 ")
         if subject:
-            cut = SUBJECT_END.search(subject, 1)
-            return subject[:cut.start()] if cut and re.search(PARTY_SUFFIX + "$", subject[:cut.start()]) else subject
+            party = _match_party(subject)
+            rest = subject[len(party):]
+            return party if party and (not rest or re.match(r"[在对按向从经由于]|切实", rest)) else subject
         if modality in (ENCOURAGE, SUPPORT):
             rest = re.sub(r"^(?:鼓励|支持|引导|和|并|、)+", "", unit[offset + len(word):])
             return "" if VERB_START.match(rest) else _match_party(rest)
