@@ -117,19 +117,7 @@ class OxigraphStore:
         return [{n: _py(row[n]) for n in names} for row in result]
 
     def serialize(self, sparql: str, fmt: str | None = None) -> Serialized:
-        result = self.query(sparql)
-        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-            fmt = fmt or "json"
-            if fmt not in RESULT_FORMATS:
-                raise InputError(f"format {fmt!r} does not fit a SELECT/ASK result: use json, xml, csv or tsv")
-            media, rfmt, _ = RESULT_FORMATS[fmt]
-            kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-            return Serialized(result.serialize(format=rfmt), media, kind)
-        fmt = fmt or "ttl"
-        if fmt not in GRAPH_FORMATS:
-            raise InputError(f"format {fmt!r} does not fit a CONSTRUCT/DESCRIBE result: use ttl, nt, jsonld or trig")
-        media, gfmt = GRAPH_FORMATS[fmt]
-        return Serialized(result.serialize(format=gfmt), media, "graph")
+        return serialize_result(self.query(sparql), fmt)
 
     def export(self, fmt: str = "ttl") -> bytes:
         if fmt not in GRAPH_FORMATS:
@@ -144,6 +132,32 @@ class OxigraphStore:
 
     def triples(self) -> Iterator[ox.Quad]:
         return iter(self._store)
+
+
+class MemoryStore(OxigraphStore):
+    """The same store in memory (tests, the library, small corpora); nothing is persisted."""
+
+    name = "memory"
+
+    def __init__(self) -> None:  # noqa: D107 - no folder
+        self.folder = None
+        self._store = ox.Store()
+
+
+def serialize_result(result, fmt: str | None = None) -> Serialized:
+    """A pyoxigraph query result in a contract format (InputError for a format that does not fit)."""
+    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+        fmt = fmt or "json"
+        if fmt not in RESULT_FORMATS:
+            raise InputError(f"format {fmt!r} does not fit a SELECT/ASK result: use json, xml, csv or tsv")
+        media, rfmt, _ = RESULT_FORMATS[fmt]
+        kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+        return Serialized(result.serialize(format=rfmt), media, kind)
+    fmt = fmt or "ttl"
+    if fmt not in GRAPH_FORMATS:
+        raise InputError(f"format {fmt!r} does not fit a CONSTRUCT/DESCRIBE result: use ttl, nt, jsonld or trig")
+    media, gfmt = GRAPH_FORMATS[fmt]
+    return Serialized(result.serialize(format=gfmt), media, "graph")
 
 
 def _py(term):
