@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from policykg.qa.compose import compose, compose_abstain
 from policykg.qa.facts import facts_for
+from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, classify
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
 from policykg.search.text import CJK
 
 CANDIDATES = 6  # clauses whose sentences are read
-MIN_COVERAGE = 0.5  # share of the question's content a span must hold to answer a figure question
+MIN_COVERAGE = 0.4  # share of the question's content a span must hold to answer a figure question
 MIN_COVERAGE_TEXT = 0.3  # … any other question
 SECOND_DOC = 0.8  # another document's span is added when its score reaches this share of the best
 CLAUSE_PRIOR = 0.35  # weight of the clause's retrieval score (scaled to the best) in a span's score
@@ -44,25 +45,37 @@ def answer(kg, question: str) -> dict:
     top = ranking.top(CANDIDATES, scoped=True)
     weights = _weights(searcher)
     drop = set(_place_tokens(query))
-    tokens = question_terms(question, query.linked.zh_terms)
-    if query.language != "zh":
-        tokens = [t for t in tokens if CJK.search(t) or t.endswith("类")]
-    terms = content_terms(tokens, drop)
+    if query.language == "zh":
+        groups = [[t] for t in content_terms(question_terms(question, []), drop)]
+    else:
+        groups = [g for g in query.linked.groups if g]
+    groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
+    context = {key: _context(kg, key) for key, _ in top}
     for key, clause_score in top:
         clause = kg.clause(*key)
         for span in clause_spans(key, clause.text):
-            score_span(span, terms, weights, intent, labels, query.linked.tiers, question)
+            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, context[key])
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     candidates.sort(key=lambda c: -c.total)
-    answering = [c for c in candidates if _answers(c.span, intent)]
+    focus: list[list[str]] = []
+    if intent.numeric:
+        focus = ([[t] for t in zh_focus(question, drop)] if query.language == "zh"
+                 else en_focus(question, searcher.linker.lexicon))
+    answering = [c for c in candidates if _answers(c.span, intent, focus, _focus_context(kg, c.span.key, focus))]
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
         citations = [kg.clause_ref(kg.clause(*k), s) for k, s in nearest]
-        text = compose_abstain(kg, query, intent, [c.span for c in candidates if c.span.key in dict(nearest)])
+        near_spans = [c.span for c in candidates if c.span.key in dict(nearest)]
+        held = {t for c in candidates for t in c.span.matched if c.span.key in dict(nearest)}
+        missing = [g[0] for g in focus if not any(present(t, " ".join(held)) for t in g)]
+        if not missing:
+            missing = sorted((g[0] for g in groups if not any(t in held for t in g) and len(g[0]) >= 2),
+                             key=lambda t: -weights.idf(t))
+        text = compose_abstain(kg, query, intent, near_spans, missing)
         return {**base, "answer": text, "abstained": True, "citations": citations,
                 "facts": facts_for(kg, query, [k for k, _ in nearest[:1]])}
     chosen = _choose(answering)
@@ -74,10 +87,28 @@ def answer(kg, question: str) -> dict:
             "facts": facts_for(kg, query, [c.span.key for c in chosen])}
 
 
-def _answers(span: Span, intent: Intent) -> bool:
-    """Does this span answer a question of this intent?"""
+def _context(kg, key) -> str:
+    """What a span's words may also come from: its clause's title and its document's title."""
+    return f"{kg.clause(*key).title} {kg.document(key[0]).meta.title}"
+
+
+def _focus_context(kg, key, focus: list[list[str]]) -> str:
+    """Titles whose words may satisfy the focus: the clause title, and the document title for a
+    word that no clause of the document uses (`若干措施的有效期` is about the whole document)."""
+    doc = kg.document(key[0])
+    clause = kg.clause(*key)
+    body = " ".join(c.text for c in doc.clauses)
+    words = [t for g in focus for t in g if t in doc.meta.title and t not in body]
+    return f"{clause.title} {' '.join(words)}"
+
+
+def _answers(span: Span, intent: Intent, focus: list[list[str]], context: str) -> bool:
+    """Does this span answer a question of this intent? A figure question needs the figure and
+    every focus word (see qa.focus); any question needs enough of its content."""
     if intent.numeric:
-        return span.has_pattern and span.coverage >= MIN_COVERAGE
+        where = f"{span.text} {context}"
+        return (span.has_pattern and span.coverage >= MIN_COVERAGE
+                and all(any(present(t, where) for t in group) for group in focus))
     return span.coverage >= MIN_COVERAGE_TEXT
 
 

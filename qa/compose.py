@@ -9,7 +9,7 @@ import re
 
 from policykg.qa.intent import Intent, modality_words
 from policykg.qa.spans import Span
-from policykg.search.text import AMOUNT, PERCENT
+from policykg.search.text import AMOUNT, EN_TIER, PERCENT, tier_tokens
 
 _FRAG = re.compile(r"(?<=[，,：:])")
 _CN_UNITS = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
@@ -29,7 +29,7 @@ def _ref_en(kg, key) -> str:
 
 
 def _quote(text: str) -> str:
-    text = text.strip().rstrip("；;")
+    text = text.strip().rstrip("；;。")
     return text if len(text) <= MAX_QUOTE else text[:MAX_QUOTE] + "…"
 
 
@@ -49,8 +49,10 @@ def focus(span: Span, intent: Intent) -> str:
     if best < 0:
         return ""
     start = best
-    if best > 0 and any(t in frags[best - 1] for t in span.matched):
-        start = best - 1
+    if best > 0:  # the lead-in (`获得“…”的，`) when it holds more of the question than the figure's part
+        before = sum(len(t) for t in span.matched if t in frags[best - 1])
+        if before > best_score:
+            start = best - 1
     return "".join(frags[start:best + 1]).strip().rstrip("，,；;。")
 
 
@@ -73,14 +75,21 @@ def yuan(amount: str) -> str:
 
 
 def _glosses(query, quoted: str) -> str:
-    parts = []
+    """English readings of what the answer quotes: linked terms, tiers and amounts."""
+    parts: list[str] = []
+    for m in EN_TIER.finditer(query.text):
+        zh = tier_tokens(m.group(0))
+        label = zh[0].upper() if zh and zh[0][0].isascii() else (zh[0] if zh else "")
+        if label and label in quoted.upper():
+            parts.append(f"{m.group(0)} = {label}")
     for en, zh in query.linked.english:
-        if zh and zh in quoted and f"{en} = {zh}" not in parts:
+        if zh and len(zh) >= 2 and zh in quoted and not any(p.startswith(f"{en} =") for p in parts):
             parts.append(f"{en} = {zh}")
     for m in AMOUNT.finditer(quoted):
         reading = yuan(m.group(0))
-        if reading and m.group(0).strip() != reading:
+        if reading:
             parts.append(f"{m.group(0).strip()} = {reading}")
+    parts = list(dict.fromkeys(parts))[:6]
     return f" ({'; '.join(parts)})" if parts else ""
 
 
@@ -89,41 +98,47 @@ def compose(kg, query, intent: Intent, spans: list[Span]) -> str:
     lang = query.language
     first = spans[0]
     lead = verdict(first, lang) if intent.name == "yesno" else ""
+    part = focus(first, intent) if intent.numeric else ""
+    if part and part == _quote(first.text):
+        part = ""
     out = []
     for i, span in enumerate(spans):
         quote = _quote(span.text)
-        part = focus(span, intent) if intent.numeric else ""
         if lang == "zh":
-            head = f"{part}。" if part else ""
-            prefix = "根据" if i == 0 else "另，"
-            out.append(f"{head}{prefix}{_ref_zh(kg, span.key)}：“{quote}”")
+            head = f"{part}。" if i == 0 and part else ""
+            ref = f"根据{_ref_zh(kg, span.key)}" if i == 0 else f"另，{_ref_zh(kg, span.key)}规定"
+            out.append(f"{head}{ref}：“{quote}”。")
         else:
-            head = f"{part} — " if part else ""
+            head = f"{part} — " if i == 0 and part else ""
             prefix = "Under" if i == 0 else "Also, under"
-            out.append(f"{prefix} {_ref_en(kg, span.key)}: {head}“{quote}”{_glosses(query, quote)}")
-    return lead + ("；".join(out) + "。" if lang == "zh" else " ".join(s.rstrip(".") + "." for s in out))
+            out.append(f"{prefix} {_ref_en(kg, span.key)}: {head}“{quote}”{_glosses(query, quote)}.")
+    return lead + ("".join(out) if lang == "zh" else " ".join(out))
 
 
-_WHAT_ZH = {"amount": "具体金额", "percent": "具体比例", "count": "具体数量", "duration": "具体期限",
-            "agency": "负责的部门"}
+_WHAT_ZH = {"amount": "具体金额的规定", "percent": "具体比例的规定", "count": "具体数量的规定",
+            "duration": "具体期限的规定", "agency": "负责部门的规定"}
 _WHAT_EN = {"amount": "an amount", "percent": "a percentage", "count": "a number", "duration": "a period",
             "agency": "a responsible agency"}
 
 
-def compose_abstain(kg, query, intent: Intent, spans: list[Span]) -> str:
+def compose_abstain(kg, query, intent: Intent, spans: list[Span], missing: list[str]) -> str:
     """Say that the documents hold no answer, and what they say nearest to the question
-    (quoting a sentence without figures, so no amount is suggested that does not apply)."""
+    (quoting a sentence without figures, so no amount is suggested that does not apply).
+    `missing` are the question's terms no answering sentence holds (`购房`)."""
     lang = query.language
     plain = [s for s in spans if not AMOUNT.search(s.text) and not PERCENT.search(s.text)]
     near = max(plain, key=lambda s: s.score) if plain else None
+    topic = "、".join(f"“{t}”" for t in missing[:2])
     if lang == "zh":
-        what = _WHAT_ZH.get(intent.needs, "对这个问题的明确规定")
-        text = f"现有文件没有规定{what}，无法回答。"
+        what = _WHAT_ZH.get(intent.needs, "明确规定")
+        about = f"关于{topic}的" if topic else ""
+        text = f"现有文件没有{about}{what}，无法据此回答。"
         if near is not None:
             text += f"最接近的内容是{_ref_zh(kg, near.key)}：“{_quote(near.text)}”。"
         return text
     what = _WHAT_EN.get(intent.needs, "an answer to this question")
-    text = f"The documents do not state {what} for this; I cannot answer it from them."
+    about = f" about {topic}" if topic else ""
+    text = f"The documents do not state {what}{about}, so I cannot answer this from them."
     if near is not None:
         text += f" The nearest provision is {_ref_en(kg, near.key)}: “{_quote(near.text)}”."
     return text

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from policykg.search.text import AMOUNT, COUNT, PERCENT
+from policykg.search.text import _NUM, AMOUNT, FIGURE, PERCENT
 
 HERE = Path(__file__).resolve().parent
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部)")
-DURATION = re.compile(r"\d+\s*(?:年|个月|月|日|天)|\d{4}\s*年\s*\d{1,2}\s*月|自.{0,12}起施行|有效期")
+BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
+DURATION = re.compile(rf"{_NUM}\s*(?:年|个月|月|日|天|周)|自.{{0,12}}起施行")
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,12 @@ class Intent:
     needs: str = ""  # amount, percent, count, duration, agency or ""
 
     def pattern(self) -> re.Pattern | None:
-        return {"amount": AMOUNT, "percent": PERCENT, "count": COUNT, "duration": DURATION,
-                "agency": AGENCY}.get(self.needs)
+        return {"amount": AMOUNT, "percent": PERCENT, "count": FIGURE, "duration": DURATION,
+                "agency": AGENCY, "benefit": BENEFIT}.get(self.needs)
 
     @property
     def numeric(self) -> bool:
-        return self.needs in ("amount", "percent", "count", "duration")
+        return self.needs in ("amount", "percent", "count", "duration")  # count: any figure with a unit
 
 
 @lru_cache(maxsize=1)

@@ -59,28 +59,36 @@ def content_terms(question_tokens: list[str], drop: set[str]) -> list[str]:
     return terms
 
 
+def group_weight(group: list[str], weights: "TermWeights") -> float:
+    return sum(weights.idf(t) for t in group) / len(group)
+
+
 def clause_spans(key: tuple[str, int], text: str) -> list[Span]:
     return [Span(key, i, s) for i, s in enumerate(sentences(text))]
 
 
-def score_span(span: Span, terms: list[str], weights: TermWeights, intent: Intent,
-               concept_labels: list[list[str]], tiers: list[str], question: str) -> Span:
+def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent: Intent,
+               concept_labels: list[list[str]], tiers: list[str], question: str, context: str = "") -> Span:
+    """Score a span; `groups` are the question's terms as groups of alternatives (an English word
+    and its Chinese equivalents), `context` the clause and document titles (words there count)."""
     text = span.text
-    total = sum(weights.idf(t) for t in terms) or 1.0
-    got = [t for t in terms if t in text.lower()]
+    lowered = f"{text} {context}".lower()
+    total = sum(group_weight(g, weights) for g in groups) or 1.0
+    got_groups = [g for g in groups if any(t in lowered for t in g)]
+    got = [t for g in got_groups for t in g if t in text.lower()]
     span.matched = got
-    span.coverage = sum(weights.idf(t) for t in got) / total
+    span.coverage = sum(group_weight(g, weights) for g in got_groups) / total
     pattern = intent.pattern()
     span.has_pattern = bool(pattern.search(text)) if pattern is not None else False
     score = span.coverage
     if span.has_pattern:
         score += BONUS_PATTERN
-    groups = concept_labels + [[t] for t in tiers]
-    if groups:
+    named_groups = concept_labels + [[t] for t in tiers]
+    if named_groups:
         span_tiers = set(tier_tokens(text))
-        named = sum(1 for g in groups if any((lab in span_tiers) if lab.endswith("类") and len(lab) <= 2
-                                             else (lab in text) for lab in g))
-        score += BONUS_CONCEPT * named / len(groups)
+        named = sum(1 for g in named_groups if any((lab in span_tiers) if lab.endswith("类") and len(lab) <= 2
+                                                   else (lab in text) for lab in g))
+        score += BONUS_CONCEPT * named / len(named_groups)
     for name in QUOTED.findall(text):
         if name in question:
             continue

@@ -67,7 +67,7 @@ class Searcher:
         from policykg.search.index import Indexes
         from policykg.search.text import add_words
 
-        add_words(self.linker.zh_labels())
+        add_words(self.linker.segment_words())
         return Indexes.load(self.kg.index_dir)
 
     @cached_property

@@ -55,7 +55,7 @@ def build_indexes(ctx) -> None:
 
     folder = Path(ctx.workdir) / "index"
     folder.mkdir(parents=True, exist_ok=True)
-    add_words(Linker(GraphSelect(ctx.graph, ctx.documents)).zh_labels())
+    add_words(Linker(GraphSelect(ctx.graph, ctx.documents)).segment_words())
     clauses = [c for doc in ctx.documents for c in doc.clauses]
     keys = [list(c.key) for c in clauses]
     sents: list[tuple[int, str]] = [(i, s) for i, c in enumerate(clauses) for s in clause_sentences(c)]

@@ -43,6 +43,7 @@ class Linked:
     places: list[str] = field(default_factory=list)  # place cores named (嘉定, 上海)
     levels: list[str] = field(default_factory=list)  # document levels the query scopes to
     english: list[tuple[str, str]] = field(default_factory=list)  # (English surface, Chinese label)
+    groups: list[list[str]] = field(default_factory=list)  # per English word or label: its Chinese alternatives
 
 
 def _norm_en(text: str) -> str:
@@ -128,6 +129,15 @@ class Linker:
     def zh_labels(self) -> set[str]:
         return {label for c in self.concepts for label in c.zh}
 
+    def segment_words(self) -> set[str]:
+        """Words the segmenter must keep whole: concept labels, regions and their short names."""
+        words = self.zh_labels()
+        for doc in self._docs():
+            if doc.meta.region:
+                words.add(doc.meta.region)
+            words.update(place_core(doc.meta.region))
+        return words
+
     def link(self, query: str) -> Linked:
         out = Linked(tiers=tier_tokens(query))
         seen: set[int] = set()
@@ -155,6 +165,7 @@ class Linker:
                 zh = _best_zh(concept)
                 out.english.append((label, zh))
                 out.zh_terms.extend(sorted(concept.zh, key=len, reverse=True)[:3])
+                out.groups.append(sorted(concept.zh, key=len, reverse=True))
         words = [w for w in text.split() if w != "|"]
         i = 0
         while i < len(words):
@@ -164,6 +175,8 @@ class Linker:
                 if zh:
                     out.zh_terms.extend(zh)
                     out.english.append((phrase, zh[0]))
+                    if any(len(z) >= 2 for z in zh):
+                        out.groups.append([z for z in zh if len(z) >= 2])
                     i += n
                     break
             else:
@@ -200,9 +213,13 @@ def _vocab_concepts(concepts: dict[str, Concept]) -> None:
             graph.parse(path, format="turtle")
         except Exception:  # a broken vocabulary file must not break search
             continue
+    from rdflib import RDF
+
+    members = set(graph.subjects(RDF.type, SKOS.Concept))  # concepts, not their schemes
     for prop in (SKOS.prefLabel, SKOS.altLabel, SKOS.hiddenLabel, RDFS.label):
         for s, o in graph.subject_objects(prop):
-            _add_label(concepts, str(s), o)
+            if s in members:
+                _add_label(concepts, str(s), o)
 
 
 def _add_label(concepts: dict[str, Concept], key: str, literal, kind: str = "") -> None:

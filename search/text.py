@@ -25,16 +25,19 @@ _EN_ORD = {"1": "一", "2": "二", "3": "三", "4": "四", "5": "五", "i": "一
            "first": "一", "second": "二", "third": "三", "fourth": "四", "fifth": "五"}
 _EN_KIND = r"(?:tier|class|category|type|grade|level)"
 _EN_MARK = r"(?:[a-e]|[1-5]|iii|ii|iv|i|v|one|two|three|four|five)"
+# "tier C", "class II", "C-tier", "first-tier"; a letter before the kind must be a capital
+# ("C-tier"), so the article in "a tier C talent" is not read as tier A
 EN_TIER = re.compile(
-    rf"\b(?:{_EN_KIND}[\s-]*({_EN_MARK})\b|({_EN_MARK})[\s-]*{_EN_KIND}\b|"
-    rf"(first|second|third|fourth|fifth)[\s-]*{_EN_KIND}\b)",
-    re.IGNORECASE,
+    rf"\b(?:(?i:{_EN_KIND})[\s-]*((?i:{_EN_MARK}))\b|([A-E]|[1-5]|III|II|IV|I|V)[\s-]*(?i:{_EN_KIND})\b|"
+    rf"((?i:first|second|third|fourth|fifth))[\s-]*(?i:{_EN_KIND})\b)"
 )
 SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=；)|\n+")
-_AMOUNT = r"\d+(?:[.,]\d+)*\s*(?:万|亿|千)?\s*元"
-AMOUNT = re.compile(_AMOUNT)
+CN_NUM = "一二三四五六七八九十百千两零〇"
+_NUM = rf"(?:\d+(?:[.,]\d+)*|[{CN_NUM}]+)"
+AMOUNT = re.compile(rf"{_NUM}\s*(?:万|亿|千)?\s*元")
 PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百零〇\d]+|\d+\s*/\s*\d+|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|[一二三四五六七八九十\d]+成")
-COUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月)")
+COUNT = re.compile(rf"{_NUM}\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月|天|日)")
+FIGURE = re.compile(rf"{_NUM}\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月|天|日|元|%|％)|\d+\s*/\s*\d+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
