@@ -132,6 +132,7 @@ def add_alignment_triples(graph: Graph, data: dict[str, Any]) -> None:
                     graph.add((node, POL.source, source))
                     graph.add((node, POL.target, target))
                     graph.add((node, POL.score, Literal(f"{pair['score']:.4f}", datatype=XSD.decimal)))
+                    graph.add((source, POL.alignment, node))
                     graph.add((node, RDFS.label, Literal(
                         f"{doc_id} 第{n}条款 ↔ {parent} 第{pair['parent_clause']}条款（相似度 {pair['score']:.2f}）",
                         lang="zh")))

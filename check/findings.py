@@ -22,9 +22,10 @@ from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obli
 from policykg.extract.placeholders import find_placeholders
 from policykg.ingest.model import Clause, Document
 
-from .similarity import TfIdf, dice
+from .similarity import TfIdf, dice, overlap
 
 MATCH = 0.42  # obligation units at least this similar are counterparts
+MATCH_CONTAINED, CONTAINED = 0.3, 0.6  # or less similar, but the draft unit's words are mostly in the parent's
 COUNTERPART = 0.30  # a parent obligation with no draft unit this similar is omitted
 NOT_COVERED_CLEAR = 0.3  # no sentence of the document this similar: the parent clause is clearly not covered
 PARTIAL_SCOPE = 0.5  # a document covering less than this share of a parent implements only part of it
@@ -171,7 +172,8 @@ class Checker:
                 for unit in self.obligations[clause.key]:
                     score, pclause, punit = max(((self.sim(unit.sentence, u.sentence), pc, u) for pc, u in punits),
                                                 key=lambda x: x[0])
-                    if score < MATCH:
+                    contained = overlap(MODAL_WORDS.sub("", unit.sentence), MODAL_WORDS.sub("", punit.sentence))
+                    if score < MATCH and not (score >= MATCH_CONTAINED and contained >= CONTAINED):
                         continue
                     kind = _modality_kind(punit, unit)
                     if kind is None or (kind, clause.number, unit.sentence) in seen:

@@ -124,8 +124,12 @@ ins{background:#d7f5dd;text-decoration:none}del{background:#fbe1e1;color:#8a1f1f
 def _diff(a: str, b: str) -> tuple[str, str]:
     """HTML of `a` with what is not in `b` marked <ins>, and of `b` with what is not in `a` marked <del>."""
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    ops = matcher.get_opcodes()
+    # a run of one or two equal characters between changes is noise: show it as changed
+    ops = [("replace" if op == "equal" and i2 - i1 <= 2 and 0 < k < len(ops) - 1 else op, i1, i2, j1, j2)
+           for k, (op, i1, i2, j1, j2) in enumerate(ops)]
     left, right = [], []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+    for op, i1, i2, j1, j2 in ops:
         x, y = html.escape(a[i1:i2]), html.escape(b[j1:j2])
         if op == "equal":
             left.append(x)
@@ -135,7 +139,12 @@ def _diff(a: str, b: str) -> tuple[str, str]:
                 left.append(f"<ins>{x}</ins>")
             if y:
                 right.append(f"<del>{y}</del>")
-    return "".join(left), "".join(right)
+    return _merge("".join(left), "ins"), _merge("".join(right), "del")
+
+
+def _merge(markup: str, tag: str) -> str:
+    """Join neighbouring marks (`<ins>a</ins><ins>b</ins>` → `<ins>ab</ins>`)."""
+    return markup.replace(f"</{tag}><{tag}>", "")
 
 
 def _finding_html(f: dict[str, Any], parents) -> str:
