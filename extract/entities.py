@@ -58,6 +58,8 @@ _ENUM_AGENCY = re.compile(r"((?:[\u4e00-\u9fff]{1,12}、)+[\u4e00-\u9fff]{1,12})
 _ENUM_INDUSTRY = re.compile(
     r"((?:[^，。；、：]{2,16}、)+[^，。；、：]{2,16}?)等(?:重点|新兴|战略性新兴|先导|支柱|优势|特色|主导)?(?:产业|行业)")
 _LEAD = re.compile(r"^(?:聚焦|围绕|重点发展|大力发展|发展|面向|瞄准|推动|培育|支持|由|会同|对|经|请|和|与|及|在|将)+")
+_LEAD_AGENCY = re.compile(r"^(?:由|会同|对|经|请|和|与|及|在|将|组织|协调)+")
+_ADMIN_TOKENS = frozenset("市 区 县 省 镇 乡 州 市级 区级 县级 省级".split())
 _STRIP = re.compile(r"^(?:各级|各|有关|相关|其他|其它|该|本级)")
 # words a name does not extend over to its left
 STOP = frozenset(
@@ -149,7 +151,7 @@ def _rule_candidates(text: str, tokens) -> list[_Cand]:
     for m in _ENUM_AGENCY.finditer(text):
         pos = m.start(1)
         for part in m.group(1).split("、"):
-            lead = _LEAD.match(part)
+            lead = _LEAD_AGENCY.match(part)
             s = pos + (lead.end() if lead else 0)
             e = pos + len(part)
             if e - s >= 2:
@@ -212,7 +214,21 @@ def candidate_spans(text: str, vocab: Vocabulary) -> list[_Cand]:
             if inner is not None and (not _ADMIN_PREFIX.match(prefix) or _NOT_PLACE.search(prefix)):
                 continue  # 同行业主管部门: the vocabulary's 行业主管部门 stands
         cands.append(c)
-    return _resolve(text, vocab, cands)
+    return [_local_agency(text, tokens, c) for c in _resolve(text, vocab, cands)]
+
+
+def _local_agency(text: str, tokens, cand: _Cand) -> _Cand:
+    """A vocabulary agency right after a level or a place (区 + 人力资源和社会保障局, 临海市 + 财政局)
+    is that local agency: the span takes the prefix in and becomes a name of its own."""
+    if cand.kind != "Agency" or cand.term is None or cand.name:
+        return cand
+    prev = next((tk for tk in tokens if tk[1] == cand.start), None)
+    if prev is None:
+        return cand
+    word, flag = prev[2], prev[3]
+    if word in _ADMIN_TOKENS or (flag == "ns" and word[-1] in "市区县省镇乡州" and len(word) <= 5):
+        return _Cand(prev[0], cand.end, "Agency", None)
+    return cand
 
 
 # --- the spaCy pipeline -------------------------------------------------------------------
