@@ -29,6 +29,7 @@ MATCH_CONTAINED, CONTAINED = 0.3, 0.6  # or less similar, but the draft unit's w
 COUNTERPART = 0.30  # a parent obligation with no draft unit this similar is omitted
 NOT_COVERED_CLEAR = 0.3  # no sentence of the document this similar: the parent clause is clearly not covered
 PARTIAL_SCOPE = 0.5  # a document covering less than this share of a parent implements only part of it
+RELATIVE_UNITS = ("%", "个百分点", "倍")  # figures comparable across administrative levels
 FLOOR_WORDS = ("以上", "超过", "不低于", "不少于", "达到", "至少", "高于")
 MODAL_WORDS = re.compile(r"必须|务必|应当|鼓励|倡导|引导|支持|允许|可以|要|应|可|须")
 
@@ -150,9 +151,16 @@ class Checker:
                 lower = fig.value < pfig.value
                 floor = any(w in pfig.comparison for w in FLOOR_WORDS)
                 severity = "high" if (lower and floor) or not floor else "medium"
+                # a count or amount of a higher level is its whole area's total: a lower level's differs by design
+                total = fig.unit not in RELATIVE_UNITS and self.parents[parent].meta.level != self.doc.meta.level
                 message = (f"{where(self.doc, clause, True)}的“{fig.indicator or pfig.indicator}”为“{fig.text}”，"
                            f"而{where(self.parents[parent], pclause)}为“{pfig.text}”"
-                           f"{'，低于上级要求' if lower and floor else ''}。请核对数字是否有意调整。")
+                           f"{'，低于上级要求' if lower and floor and not total else ''}。")
+                if total:
+                    severity = "low"
+                    message += "上级数字是其辖区的总量，本级数字不同可能是分解落实，请确认。"
+                else:
+                    message += "请核对数字是否有意调整。"
                 out.append(Finding("number_mismatch", severity, clause.number, parent, pclause.number, message,
                                    text=fig.sentence, parent_text=pfig.sentence,
                                    extra={"value": fig.value, "parent_value": pfig.value, "unit": fig.unit}))

@@ -142,8 +142,17 @@ def dice(a: str, b: str) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
+TOTAL = re.compile(r"(?:总量|总数|数量|人数|规模|队伍)$")
+
+
 def _same_part(a: str, b: str) -> bool:
-    return a == b or (min(len(a), len(b)) >= 2 and (a.endswith(b) or b.endswith(a))) or dice(a, b) >= 0.8
+    """Same numerator (or denominator) of a ratio: equal, or one with a qualifier of 2+ characters
+    before the other (东部省份高技能人才 ~ 高技能人才, but 高技能人才 ≁ 技能人才)."""
+    a, b = TOTAL.sub("", a), TOTAL.sub("", b)
+    if a == b:
+        return True
+    long, short = (a, b) if len(a) >= len(b) else (b, a)
+    return len(short) >= 2 and long.endswith(short) and len(long) - len(short) >= 2
 
 
 def same_indicator(a: Figure, b: Figure) -> float:

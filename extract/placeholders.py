@@ -12,7 +12,13 @@ from dataclasses import dataclass
 
 SPACE = "[ \u3000\u00a0\t]"
 # measure words and units that need a number in front of them
-MEASURE = "(?:[万亿千百]?(?:家|名|个|人|项|所|元|倍|次|批|条|座|支|套|平方米|亩|天|年|%|％)|万|亿)"
+# a measure word that needs a number in front, unless it starts a word (家庭, 人才, 年度, 条件 …)
+MEASURE = (
+    "(?:[万亿千百]?(?:家(?![庭乡属长具电])|名(?![称单额义录字誉牌师校])|个(?![人体税别性])"
+    "|人(?![才员民口事大社力身数们群选工次类])|项(?!目)|所(?![有在得属以需])|元(?![素旦])|倍|次(?![数序要年])"
+    "|批(?![准复评次])|条(?![件例款目])|座|支(?![持付出])|套|平方米|亩|天(?![然津气])|年(?![度龄轻金薪份限均])"
+    "|月(?![份度薪])|日(?![常期益])|%|％)|万(?![一众])|亿)"
+)
 COMPARE = "(?:超过|达到|不低于|不少于|不超过|不高于|高于|低于|提高到|提升至|增长到|增加到|控制在)"
 
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -48,7 +54,10 @@ def _evidence(text: str, start: int, end: int, width: int = 16) -> str:
     right = text[end:end + width]
     left = re.split(r"[。；，,;]", left)[-1]
     right = re.split(r"[。；，,;]", right)[0]
-    return f"{left}＿{right}".strip()
+    middle = re.sub(rf"{SPACE}+|[_＿]+", "＿", text[start:end]) if end - start > 1 else ""
+    if "＿" not in middle:
+        middle = "＿"
+    return f"{left}{middle}{right}".strip()
 
 
 def find_placeholders(text: str) -> list[Placeholder]:
@@ -65,7 +74,14 @@ def find_placeholders(text: str) -> list[Placeholder]:
             taken.append((start, max(end, start + 1)))
             found.append(Placeholder(kind, start, end, _evidence(text, start, end)))
     found.sort(key=lambda p: p.start)
-    return found
+    merged: list[Placeholder] = []
+    for p in found:  # 自 年 月 日起: one blank date, not three blanks
+        if merged and p.start - merged[-1].end <= 2 and "\n" not in text[merged[-1].end:p.start]:
+            last = merged[-1]
+            merged[-1] = Placeholder(last.kind, last.start, p.end, _evidence(text, last.start, p.end))
+        else:
+            merged.append(p)
+    return merged
 
 
 def _inside_latin(text: str, start: int, end: int) -> bool:

@@ -199,3 +199,24 @@ def test_cli_check(cli, store_dir):
     assert done.returncode == 0 and "<table>" in done.stdout
     done = cli("check", "no-such-doc", "--store", store_dir)
     assert done.returncode == 2 and "no-such-doc" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_own_district_draft(own_kg):
+    result = own_kg.check("nanxiang-draft")
+    mismatches = [f for f in result["findings"] if f["kind"] == "number_mismatch"]
+    # 28% is below both parents' 30%; 35% equals them; the district's 10家 differs from the city's total 100家
+    ratio = [f for f in mismatches if f["evidence"]["unit"] == "%"]
+    assert len(ratio) == 1 and ratio[0]["clause"] == 1 and "28%" in ratio[0]["message"] and ratio[0]["severity"] == "high"
+    count = [f for f in mismatches if f["evidence"]["unit"] == "家"]
+    assert len(count) == 1 and count[0]["severity"] == "low"
+    weakened = [f for f in result["findings"] if f["kind"] == "weakened_modality"]
+    assert [(f["clause"], f["parent_document"], f["parent_clause"]) for f in weakened] == [(2, "national-2022", 3)]
+    # the duty softened to 支持 is there: it is not also reported as omitted
+    assert not any(f["kind"] == "omitted_obligation" and f["clause"] == 2 for f in result["findings"])
+    # 应当 where the parent says 要 is no finding
+    assert not kinds_on(result, 4) & {"weakened_modality", "strengthened_modality"}
+    blank = [f for f in result["findings"] if f["kind"] == "placeholder"]
+    assert len(blank) == 1 and blank[0]["clause"] == 5 and "年＿月" in blank[0]["evidence"]["text"]
+    # the digest parent: low severity only, never omitted obligations
+    digest = [f for f in result["findings"] if f["parent_document"] == "shanghai-2023" and f["kind"] == "not_covered"]
+    assert all(f["severity"] == "low" for f in digest)
