@@ -102,6 +102,27 @@ def _openapi(app: FastAPI):
     return build
 
 
+def _install_docs(app: FastAPI) -> None:
+    """`/docs`: Swagger UI from the `swagger-ui-bundle-v2` package (works offline)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # not installed: FastAPI's default page (loads Swagger UI from a CDN)
+        swagger_ui_path = None
+    if swagger_ui_path:
+        app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_path), name="swagger-ui")
+        assets = {"swagger_js_url": "/static/swagger-ui/swagger-ui-bundle.js",
+                  "swagger_css_url": "/static/swagger-ui/swagger-ui.css",
+                  "swagger_favicon_url": "/static/swagger-ui/favicon-32x32.png"}
+    else:
+        assets = {}
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="policykg API", **assets)
+
+
 def create_app(kg) -> FastAPI:
     """The ASGI app over a `PolicyKG` facade (the store must be built)."""
     from policykg.api import routes, sparql, web
@@ -114,6 +135,8 @@ def create_app(kg) -> FastAPI:
         endpoint.close()
 
     app = FastAPI(
+        docs_url=None,  # served below from the vendored Swagger UI: no CDN
+        redoc_url=None,
         title="policykg",
         version=__version__,
         description="Questions, search, documents, consistency checks and a read-only SPARQL 1.1 endpoint "
@@ -126,6 +149,7 @@ def create_app(kg) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(sparql.router)
     app.include_router(web.router)
+    _install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.openapi = _openapi(app)  # type: ignore[method-assign]
     return app

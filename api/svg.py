@@ -71,6 +71,7 @@ def render(nodes: list[Node], edges: list[Edge], title: str = "") -> str:
            "</marker></defs>"]
     if title:
         out.append(f"<title>{escape(title)}</title>")
+    labelled: set[tuple[str, str]] = set()
     for e in edges:
         if e.source not in pos or e.target not in pos:
             continue
@@ -83,6 +84,9 @@ def render(nodes: list[Node], edges: list[Edge], title: str = "") -> str:
         mid = (x1 + x2) / 2
         out.append(f'<path class="edge" d="M{x1:.0f},{sy:.0f} C{mid:.0f},{sy:.0f} {mid:.0f},{ty:.0f} {x2:.0f},{ty:.0f}" '
                    'fill="none" stroke="#9ca3af" stroke-width="1.4" marker-end="url(#arrow)"/>')
+        if (e.source, e.label) in labelled:
+            continue  # one label per property and source keeps a fan of edges readable
+        labelled.add((e.source, e.label))
         lx, ly = mid, (sy + ty) / 2 - 4
         out.append(f'<text class="edge-label" x="{lx:.0f}" y="{ly:.0f}" text-anchor="middle" font-size="11" '
                    f'fill="#4b5563">{escape(e.label)}</text>')

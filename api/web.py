@@ -30,6 +30,19 @@ env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=s
                   trim_blocks=True, lstrip_blocks=True)
 env.filters["q"] = lambda s: quote(str(s), safe="")
 
+
+def curie(value: object) -> str:
+    """An IRI shortened with the pol:/id:/rdfs: prefixes (other text unchanged)."""
+    text = str(value)
+    for prefix, base in (("pol:", ONTOLOGY_IRI), ("id:", str(ID)), ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
+                         ("rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")):
+        if text.startswith(base):
+            return prefix + text[len(base):]
+    return text
+
+
+env.filters["curie"] = curie
+
 EXAMPLE_QUESTIONS = [
     "C类人才享受什么待遇？",
     "What does a C-tier talent receive?",
@@ -47,12 +60,12 @@ EXAMPLE_QUERIES = [
 } ORDER BY ?id"""),
     ("Benefits: clause → benefit → beneficiary, amount, agency", PREFIXES + """SELECT ?clause ?benefit ?beneficiary ?amount ?maxAmount ?agency WHERE {
   ?c pol:provides ?b ; rdfs:label ?clause .
-  ?b rdfs:label ?benefit .
-  OPTIONAL { ?b pol:beneficiary/rdfs:label ?beneficiary }
+  ?b rdfs:label ?benefit FILTER(LANGMATCHES(LANG(?benefit), "zh"))
+  OPTIONAL { ?b pol:beneficiary/rdfs:label ?beneficiary FILTER(LANGMATCHES(LANG(?beneficiary), "zh")) }
   OPTIONAL { ?b pol:amount ?amount }
   OPTIONAL { ?b pol:maxAmount ?maxAmount }
-  OPTIONAL { ?b pol:administeredBy/rdfs:label ?agency }
-} LIMIT 100"""),
+  OPTIONAL { ?b pol:administeredBy/rdfs:label ?agency FILTER(LANGMATCHES(LANG(?agency), "zh")) }
+} ORDER BY DESC(COALESCE(?maxAmount, ?amount, 0)) LIMIT 100"""),
     ("Draft clauses and the parent clauses they align with", PREFIXES + """SELECT ?doc ?n ?parentDoc ?parentN WHERE {
   ?c pol:alignsWith ?p ; pol:number ?n ; pol:document/dcterms:identifier ?doc .
   ?p pol:number ?parentN ; pol:document/dcterms:identifier ?parentDoc .
@@ -129,14 +142,20 @@ def segments(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
     return out
 
 
+_BLANK = "＿_ \u3000\t"
+
+
 def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    """Where each evidence snippet occurs in `text`; a blank (＿, _ or spaces) matches any blank run."""
     spans = []
     for needle in needles:
         needle = (needle or "").strip()
-        if len(needle) >= 2:
-            i = text.find(needle)
-            if i >= 0:
-                spans.append((i, i + len(needle)))
+        if len(needle) < 2:
+            continue
+        pattern = "".join(r"[\s＿_]*" if ch in _BLANK else re.escape(ch) for ch in needle)
+        m = re.search(pattern, text)
+        if m and m.end() > m.start():
+            spans.append((m.start(), m.end()))
     return spans
 
 
@@ -207,7 +226,10 @@ def clause_graph(kg, detail: dict[str, Any]) -> str:
             nodes.setdefault(e["iri"], svg.Node(e["iri"], e["label"], "agency", 4, href=_entity_href(e["iri"]),
                                                 note=", ".join(e["types"])))
             edges.append(svg.Edge(b["iri"], e["iri"], "administeredBy"))
+    linked = {e["iri"] for b in detail["benefits"] for e in b["beneficiaries"] + b["agencies"]}
     for e in detail["entities"]:
+        if e["iri"] in linked:
+            continue  # already drawn as a beneficiary or agency
         if e["iri"] not in nodes:
             kind, col = ("agency", 4) if ("Agency" in e["types"] or e["iri"] in agencies) else ("entity", 3)
             nodes[e["iri"]] = svg.Node(e["iri"], e["label"], kind, col, href=_entity_href(e["iri"]),
