@@ -36,6 +36,9 @@ def run_check(kg, doc_id: str) -> dict[str, Any]:
         f"{doc_id} implements {p}, which is not in this store: add the corpus folder that holds {p} "
         "with another --corpus and build again" for p in missing
     ]
+    if doc.meta.text == "digest" and parents:
+        warnings.append(f"{doc_id} is a digest, not the official text: obligations it leaves out and parent "
+                        "clauses it does not cover are not reported")
     if not doc.meta.implements:
         warnings.append(f"{doc_id} implements no other document (its manifest has no implements): "
                         "only blanks left to fill are checked")
