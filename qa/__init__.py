@@ -20,6 +20,7 @@ CANDIDATES = 6  # clauses whose sentences are read
 MIN_COVERAGE = 0.4  # share of the question's content a span must hold to answer a figure question
 MIN_COVERAGE_TEXT = 0.3  # … any other question
 SECOND_DOC = 0.8  # another document's span is added when its score reaches this share of the best
+BONUS_GRAPH = 0.3  # a span that is the sentence of a benefit granted to what the question names
 CLAUSE_PRIOR = 0.35  # weight of the clause's retrieval score (scaled to the best) in a span's score
 
 
@@ -59,6 +60,8 @@ def answer(kg, question: str) -> dict:
         for span in clause_spans(key, clause.text):
             score_span(span, groups, weights, intent, labels, query.linked.tiers, question, context[key])
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
+    if intent.name in GRAPH_INTENTS:
+        _graph_bonus(searcher, query, candidates)
     candidates.sort(key=lambda c: -c.total)
     focus: list[list[str]] = []
     if intent.numeric:
@@ -85,6 +88,34 @@ def answer(kg, question: str) -> dict:
     text = compose(kg, query, intent, [c.span for c in chosen])
     return {**base, "answer": text, "abstained": False, "citations": citations,
             "facts": facts_for(kg, query, [c.span.key for c in chosen])}
+
+
+GRAPH_INTENTS = ("benefit", "amount", "count", "list", "yesno", "other")
+
+
+def _graph_bonus(searcher, query, candidates: list[Candidate]) -> None:
+    """Benefit lookup through the graph: raise the spans that are the sentence of a benefit
+    whose beneficiary is (or is narrower than) a concept the question names."""
+    from policykg.search.graph import normalise_sentence
+
+    concepts = query.linked.concepts
+    if not concepts:
+        return
+    granted: dict[tuple[str, int], list[tuple[str, set[int]]]] = {}
+    for b in searcher.benefits:
+        who = {i for i, c in enumerate(concepts) if c.iris & b.beneficiaries}
+        if who and b.sentence:
+            granted.setdefault(b.key, []).append((normalise_sentence(b.sentence), who))
+    for cand in candidates:
+        text = normalise_sentence(cand.span.text)
+        who: set[int] = set()
+        for sentence, ids in granted.get(cand.span.key, []):
+            if sentence and (sentence in text or text in sentence):
+                who |= ids
+        if who:
+            bonus = BONUS_GRAPH * len(who) / len(concepts)
+            cand.span.score += bonus
+            cand.total += bonus
 
 
 def _context(kg, key) -> str:

@@ -61,6 +61,7 @@ class Searcher:
     def __init__(self, kg) -> None:
         self.kg = kg
         self._lock = threading.Lock()
+        self._query_cache: dict[str, np.ndarray] = {}
 
     @cached_property
     def indexes(self):
@@ -103,12 +104,44 @@ class Searcher:
         return out
 
     @cached_property
+    def benefits(self):
+        """The graph's benefits (clause → benefit → beneficiary), see search.graph."""
+        from policykg.search.graph import load_benefits
+
+        return load_benefits(self.kg)
+
+    @cached_property
+    def _benefit_rows(self) -> list[tuple[int, set[str]]]:
+        pos = {k: i for i, k in enumerate(self.indexes.keys)}
+        return [(pos[b.key], b.beneficiaries) for b in self.benefits if b.key in pos]
+
+    def beneficiary_of(self, concept) -> "np.ndarray":
+        """Per clause: does it grant a benefit to this concept (or to something narrower)?"""
+        hit = np.zeros(len(self.indexes.keys), dtype=bool)
+        for row, who in self._benefit_rows:
+            if concept.iris & who:
+                hit[row] = True
+        return hit
+
+    @cached_property
     def clause_tiers(self) -> list[set[str]]:
         return [set(tier_tokens(t)) for t in self.clause_texts]
 
+    def encode_query(self, text: str) -> np.ndarray:
+        """The query's embedding (the only text embedded at query time); the last few are kept."""
+        with self._lock:
+            vec = self._query_cache.get(text)
+        if vec is None:
+            vec = self.embedder.encode([text])[0]
+            with self._lock:
+                if len(self._query_cache) >= 256:
+                    self._query_cache.pop(next(iter(self._query_cache)))
+                self._query_cache[text] = vec
+        return vec
+
     def warm_up(self) -> None:
         """Load everything a query needs (indexes, vocabularies, the model)."""
-        self.indexes, self.linker.concepts, self.mentions, self.clause_tiers
+        self.indexes, self.linker.concepts, self.mentions, self.clause_tiers, self._benefit_rows
         self.embedder.encode(["预热"])
 
     # -- queries ---------------------------------------------------------------------------
@@ -146,7 +179,7 @@ class Searcher:
             base = tokenize(q.text)
             bm = bm25_scores(ix.bm25_clauses, base, n)
             return Ranking(q, ix.keys, bm, {"bm25": bm}, bm25_scores(ix.bm25_sentences, base, m))
-        qvec = self.embedder.encode([q.dense_text if mode == "hybrid" else q.text])[0]
+        qvec = self.encode_query(q.dense_text if mode == "hybrid" else q.text)
         dense = ix.clause_vecs @ qvec if n else np.zeros(0, np.float32)
         dense_s = ix.sentence_vecs @ qvec if m else np.zeros(0, np.float32)
         if mode == "dense":
@@ -172,8 +205,8 @@ class Searcher:
         for concept in q.linked.concepts:
             labels = sorted(concept.zh, key=len, reverse=True)
             hit = np.asarray([any(lab in t for lab in labels) or bool(concept.iris & men)
-                              for t, men in zip(self.clause_texts, self.mentions)], dtype=np.float32)
-            groups.append(hit)
+                              for t, men in zip(self.clause_texts, self.mentions)])
+            groups.append((hit | self.beneficiary_of(concept)).astype(np.float32))
         for tier in dict.fromkeys(q.linked.tiers):
             groups.append(np.asarray([tier in ts for ts in self.clause_tiers], dtype=np.float32))
         if not groups or n == 0:

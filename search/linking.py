@@ -121,6 +121,22 @@ class Linker:
                 out.setdefault(core, []).append((rank, doc.id))
         return {core: sorted(v) for core, v in out.items()}
 
+    @cached_property
+    def english_places(self) -> dict[str, str]:
+        """English place names learnt from bilingual labels: a concept labelled `嘉定工匠`@zh and
+        `Jiading Craftsman`@en teaches `jiading` → `嘉定` (for every place a loaded document's
+        region names)."""
+        votes: dict[str, set[str]] = {}
+        for concept in self.concepts:
+            firsts = {en.split()[0] for en in concept.en if len(en.split()) > 1}
+            for first in firsts:
+                if not (first[:1].isupper() and first.isalpha()):
+                    continue
+                cores = {c for c in self.places for zh in concept.zh if zh.startswith(c) and len(zh) > len(c)}
+                # every concept whose English label starts with the word must start with the place
+                votes.setdefault(first.lower(), set()).add(next(iter(cores)) if len(cores) == 1 else "")
+        return {word: next(iter(cores)) for word, cores in votes.items() if len(cores) == 1 and "" not in cores}
+
     def _docs(self):
         if self._documents is not None:
             return self._documents
@@ -181,10 +197,21 @@ class Linker:
                     break
             else:
                 i += 1
+        # tiers named in English ("C-tier") → the concept whose Chinese label is the tier ("C类")
+        for tier in out.tiers:
+            label = tier.upper() if tier[0].isascii() else tier
+            for concept in self.concepts:
+                if (label in concept.zh or f"{label}人才" in concept.zh) and id(concept) not in seen:
+                    seen.add(id(concept))
+                    out.concepts.append(concept)
         # places and document levels
         lowered = query.lower()
         for core in sorted(self.places, key=len, reverse=True):
             if core in query and not any(core in p for p in out.places):
+                out.places.append(core)
+        for word in re.findall(r"[a-z]+", lowered):
+            core = self.english_places.get(word)
+            if core and core not in out.places:
                 out.places.append(core)
         for level, cues in self.lexicon.levels.items():
             zh_cues = [c for c in cues.get("zh", []) if c in query]

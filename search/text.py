@@ -97,7 +97,10 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     _init_jieba()
     stop = stopwords()
     tokens = []
-    for tok in _cached_cut(text):
+    # a tier is one normalised token (c类), whatever follows it: `C类人才` and `C类领军人才` both
+    # give c类 + the rest, so the wording of the category does not decide the match
+    plain = EN_TIER.sub(" ", ZH_TIER.sub(" ", text))
+    for tok in _cached_cut(plain):
         tok = tok.strip().lower()
         if not tok or _PUNCT.match(tok):
             continue
