@@ -160,6 +160,12 @@ def test_ask_clause_alignment_drafter_sparql(server, page):
     page.locator("table.results tbody tr a").first.click()
     page.wait_for_selector("#clause-text")
 
+    # 6. The API description renders offline (vendored Swagger UI)
+    page.goto(server + "/docs")
+    page.wait_for_selector(".swagger-ui .opblock")
+    expect(page.locator(".swagger-ui .opblock-summary-path").filter(has_text="/api/ask")).to_have_count(1)
+    page.screenshot(path=str(SHOTS / "6-docs.png"), full_page=False)
+
 
 def test_typed_text_is_escaped(server, page):
     page.goto(server + "/")
