@@ -37,6 +37,7 @@ FACILITY_VERB = re.compile(r"(?:成立|设立|建立|入住|提供|配备|安排
 _LOCAL = re.compile(r"^(?:本区|本市|本县|本省|全区|全市)")
 # an agency named right after these is not the one that administers (到工会挂职)
 _NOT_ADMIN_BEFORE = ("到", "向", "在")
+_ANAPHOR = re.compile(r"获评者|获奖者|入选者|获得者|获评的|入选的|获得的|上述|前款|该类人才|其")
 _FUNDING = re.compile(r"负责[^，。；]{0,10}(?:资金|补贴|奖励|经费|发放|拨付|兑现|审核|保障)")
 
 
@@ -121,6 +122,7 @@ def find_benefits(text: str, entities: list[Entity], vocab: Vocabulary) -> list[
     heads = _Heads(vocab)
     tokens = _pos_tokens(text)
     benefits: list[Benefit] = []
+    earlier: list[Entity] = []  # the categories and honors of the sentence before
     for s_lo, s_hi in sentence_bounds(text):
         sentence = text[s_lo:s_hi].strip()
         segs = _segments(text, s_lo, s_hi)
@@ -137,7 +139,12 @@ def find_benefits(text: str, entities: list[Entity], vocab: Vocabulary) -> list[
                 elif previous is not None:
                     what, kind = previous.what, previous.type
                 else:
-                    continue
+                    # the phrase said earlier in the sentence (按租金的50%给予补贴，每月最高1500元)
+                    ph = next((p for j in range(i - 1, -1, -1)
+                               if (p := heads.phrase(text, segs[j][0], segs[j][1], tokens, last=True))), None)
+                    if ph is None:
+                        continue
+                    what, kind = text[ph[0]:ph[1]], ph[2]
                 if kind not in ("money", "subsidy"):
                     kind = "money"
                 b = Benefit(what, kind, money.start, sentence, period=money.period)
@@ -149,7 +156,18 @@ def find_benefits(text: str, entities: list[Entity], vocab: Vocabulary) -> list[
                 previous = b
             for b in _other_triggers(text, lo, hi, heads, tokens, ents, spans, sentence):
                 found.append((i, b))
+        # 给予补贴 … 每月最高1500元: the amount-less mention is the same benefit
+        priced = {b.what for _, b in found if b.amount is not None or b.max_amount is not None}
+        found = [(i, b) for i, b in found if b.amount is not None or b.max_amount is not None
+                 or b.type not in ("money", "subsidy") or b.what not in priced]
         _assign(text, found, segs, ents, sentence_has_tiers=sum(1 for e in ents if e.tier) >= 2)
+        if "分别" in sentence:
+            _respectively(found)
+        if _ANAPHOR.search(sentence):
+            for _, b in found:
+                if not b.beneficiaries:
+                    b.beneficiaries = list(earlier)
+        earlier = [e for e in ents if e.kind in BENEFICIARY_KINDS[:2]] or earlier
         benefits += [b for _, b in found if b.beneficiaries or b.type in ("money", "subsidy")]
     _fallback_agencies(text, entities, benefits)
     return benefits
@@ -202,6 +220,19 @@ def _other_triggers(text, lo, hi, heads, tokens, ents, spans, sentence) -> list[
         out.append(b)
         spans.append((s, e))
     return out
+
+
+def _respectively(found: list[tuple[int, Benefit]]) -> None:
+    """A类、B类、C类人才分别给予100万元、50万元、30万元: pair amounts with beneficiaries in order."""
+    by_segment: dict[int, list[Benefit]] = {}
+    for i, b in found:
+        if b.amount is not None or b.max_amount is not None:
+            by_segment.setdefault(i, []).append(b)
+    for group in by_segment.values():
+        who = group[0].beneficiaries
+        if len(group) >= 2 and len(who) == len(group) and all(b.beneficiaries == who for b in group):
+            for b, e in zip(group, who):
+                b.beneficiaries = [e]
 
 
 def _assign(text: str, found: list[tuple[int, Benefit]], segs, ents: list[Entity], sentence_has_tiers: bool) -> None:

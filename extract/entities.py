@@ -50,7 +50,8 @@ class _Cand:
 # --- rules -----------------------------------------------------------------------------
 HONOR_SUFFIX = ("终身成就奖", "工匠", "标兵", "能手", "奖章", "红旗手", "模范", "先进工作者", "名匠", "之星", "称号", "奖")
 PROGRAM_SUFFIX = ("工作室", "平台", "基地", "计划", "工程", "行动", "试验区", "园区")
-AGENCY_SUFFIX = ("人民政府", "领导小组", "委员会", "办公室", "总工会", "部门", "街道", "街镇", "乡镇", "局", "厅")
+AGENCY_SUFFIX = ("人民政府", "领导小组", "委员会", "管委会", "办公室", "总工会", "部门", "街道", "街镇", "乡镇", "局", "厅")
+TALENT_SUFFIX = ("人才",)
 INDUSTRY_SUFFIX = ("制造业", "服务业", "产业")
 _TIER = re.compile(r"(?:[A-Ea-eＡ-Ｅ]|[一二三四五六七八九十]|\d)类[\u4e00-\u9fff]{0,4}?人才")
 _QUOTED = re.compile(r"[“\"「『]([^”“\"」『』，。；]{2,16})[”\"」』]")
@@ -58,8 +59,11 @@ _ENUM_AGENCY = re.compile(r"((?:[\u4e00-\u9fff]{1,12}、)+[\u4e00-\u9fff]{1,12})
 _ENUM_INDUSTRY = re.compile(
     r"((?:[^，。；、：]{2,16}、)+[^，。；、：]{2,16}?)等(?:重点|新兴|战略性新兴|先导|支柱|优势|特色|主导)?(?:产业|行业)")
 _LEAD = re.compile(r"^(?:聚焦|围绕|重点发展|大力发展|发展|面向|瞄准|推动|培育|支持|由|会同|对|经|请|和|与|及|在|将)+")
+_BY_AGENCY = re.compile(
+    r"由([\u4e00-\u9fff]{1,10}?(?:财政|人社|人才办|委|局|办|部|厅|政府|部门|中心|管委会|工会|街道|镇|乡))"
+    r"(?=负责|统一|统筹|会同|按|列支|拨付|承担|发放|审核|兑现|给予|认定|组织|牵头|安排|予以|核发|办理|解释)")
 _LEAD_AGENCY = re.compile(r"^(?:由|会同|对|经|请|和|与|及|在|将|组织|协调)+")
-_ADMIN_TOKENS = frozenset("市 区 县 省 镇 乡 州 市级 区级 县级 省级".split())
+_ADMIN_TOKENS = frozenset("市 区 县 省 镇 乡 州 市级 区级 县级 省级 市委 区委 县委 省委".split())
 _STRIP = re.compile(r"^(?:各级|各|有关|相关|其他|其它|该|本级)")
 # words a name does not extend over to its left
 STOP = frozenset(
@@ -70,12 +74,16 @@ STOP = frozenset(
 GENERIC = frozenset(
     "平台 基地 工作室 计划 工程 行动 园区 部门 局 厅 政府 奖 称号 产业 行业 年度计划 重点产业 相关产业 培养平台 "
     "有关部门 相关部门 各部门 主管部门 职能部门 工匠 标兵 能手 模范 重点 新兴产业 特色产业 主导产业 服务业 制造业 "
-    "办公室 委员会 领导小组 职业 地方特色产业 重大工程 重点工程 考核评价 技能行动".split())
+    "办公室 委员会 领导小组 职业 地方特色产业 重大工程 重点工程 考核评价 技能行动 党管人才 各类人才 相关人才 "
+    "优秀人才 新时代人才 本土人才 各类优秀人才".split())
 NOUNISH = ("n", "a", "b", "j", "l", "nz", "nt", "ns", "nr", "ng", "vn", "an", "eng")
 NOT_AGENCY = frozenset("格局 布局 大局 全局 结局 当局 时局 政局 开局 残局 定局 局面 局部 邮局 书局 对局 棋局 终局".split())
 _ADMIN_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?[市区县省镇乡州]|[市区县省]级|全国|国家|中央)$")
 _NOT_PLACE = re.compile(r"本|全|服务|发展|推动|促进|支持")
 _NOT_AFTER = ("精神", "文化")
+_NOT_AFTER_TALENT = frozenset(
+    "强国 高地 队伍 工作 战略 培养 引进 政策 服务 评价 制度 体系 机制 项目 计划 资助 补贴 发展 建设 目录 公寓 市场 "
+    "结构 数量 规模 流动 储备 集聚 交流 招聘 认定 分类 标准 梯队 库 奖励 安居 住房 创新 创业".split())
 
 
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
@@ -139,15 +147,20 @@ def _rule_candidates(text: str, tokens) -> list[_Cand]:
         elif inner.endswith(PROGRAM_SUFFIX):
             out.append(_Cand(m.start(1), m.end(1), "Program", None))
     for kind, suffixes, max_len in (("Agency", AGENCY_SUFFIX, 14), ("Program", PROGRAM_SUFFIX, 12),
-                                    ("Honor", HONOR_SUFFIX[:6], 8), ("Industry", INDUSTRY_SUFFIX, 10)):
+                                    ("Honor", HONOR_SUFFIX[:6], 8), ("Industry", INDUSTRY_SUFFIX, 10),
+                                    ("TalentCategory", TALENT_SUFFIX, 8)):
         pattern = re.compile("|".join(map(re.escape, suffixes)))
         for m in pattern.finditer(text):
             token = next((tk for tk in tokens if tk[0] < m.end() <= tk[1]), None)
             if token is None or token[1] != m.end() or token[2] in NOT_AGENCY:
                 continue  # the suffix must end a word: 实行动态 has no 行动, 格局 is no agency
+            if kind == "TalentCategory" and text[m.end():m.end() + 2] in _NOT_AFTER_TALENT:
+                continue  # 人才强国, 人才高地, 人才队伍 … are not categories of talent
             begin = _extend_left(text, tokens, m.start(), max_len, verbs=kind == "Honor")
             if begin < m.start():
                 out.append(_Cand(begin, m.end(), kind, None))
+    for m in _BY_AGENCY.finditer(text):
+        out.append(_Cand(m.start(1), m.end(1), "Agency", None))
     for m in _ENUM_AGENCY.finditer(text):
         pos = m.start(1)
         for part in m.group(1).split("、"):

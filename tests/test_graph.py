@@ -109,6 +109,29 @@ def test_unseen_tier_page_wording(vocab):
     assert rent[0][6] == ["区人力资源和社会保障局"]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("A类、B类、C类人才分别给予100万元、50万元、30万元安家补贴。",
+     [("安家补贴", Decimal(1000000), "A类"), ("安家补贴", Decimal(500000), "B类"), ("安家补贴", Decimal(300000), "C类人才")]),
+    ("评选“临江工匠”。对获评者给予每人5万元奖励。", [("奖励", Decimal(50000), "临江工匠")]),
+    ("A类人才：安家补贴100万元；B类人才：安家补贴60万元。",
+     [("安家补贴", Decimal(1000000), "A类人才"), ("安家补贴", Decimal(600000), "B类人才")]),
+    ("博士研究生每人每年给予生活补贴3万元，硕士研究生每人每年给予生活补贴1万元。",
+     [("生活补贴", Decimal(30000), "博士研究生"), ("生活补贴", Decimal(10000), "硕士研究生")]),
+    ("对新引进的顶尖人才，给予最高500万元安家补贴。", [("安家补贴", Decimal(5000000), "顶尖人才")]),
+])
+def test_who_gets_how_much(vocab, text, expected):
+    facts = annotate_clause("unseen", 1, text, vocab)
+    got = [(b.what, b.amount if b.amount is not None else b.max_amount, e.label)
+           for b in facts.benefits for e in b.beneficiaries]
+    assert got == expected
+
+
+def test_agency_after_you(vocab):
+    facts = annotate_clause("unseen", 1, "入选“万人计划”的，给予一次性奖励10万元，奖励资金由区财政列支。", vocab)
+    (award,) = facts.benefits
+    assert (award.amount, award.period, [e.label for e in award.agencies]) == (Decimal(100000), "一次性", ["区财政"])
+
+
 def test_entities_the_vocabulary_does_not_list(vocab):
     facts = annotate_clause("unseen", 1, "鼓励企业建设数字技能实训基地，由区科学技术委员会会同各街道组织实施。"
                             "对入选“东海名匠”的，给予最高20万元资助。将X类英才人才纳入人才公寓保障范围。", vocab)
@@ -131,15 +154,15 @@ def test_vocabulary_is_data(tmp_path):
         @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
         <https://example.org/concept/silver> a skos:Concept , pol:TalentCategory ;
             skos:inScheme <https://w3id.org/policykg/id/concept/talent> ;
-            skos:prefLabel "银发人才"@zh , "silver-age talent"@en .
+            skos:prefLabel "银龄专家"@zh , "silver-age expert"@en .
         """, encoding="utf-8")
-    text = "支持银发人才发挥作用，对其给予每人每年1万元补贴。"
+    text = "支持银龄专家发挥作用，对其给予每人每年1万元补贴。"
     plain = annotate_clause("x", 1, text, load_vocabulary())
-    assert "银发人才" not in {e.label for e in plain.entities}
+    assert "银龄专家" not in {e.label for e in plain.entities}
     extended = annotate_clause("x", 1, text, load_vocabulary((tmp_path,)))
-    (silver,) = [e for e in extended.entities if e.label == "银发人才"]
+    (silver,) = [e for e in extended.entities if e.label == "银龄专家"]
     assert silver.concept == "https://example.org/concept/silver"
-    assert [e.label for e in extended.benefits[0].beneficiaries] == ["银发人才"]
+    assert [e.label for e in extended.benefits[0].beneficiaries] == ["银龄专家"]
 
 
 def test_graph_has_no_blank_nodes_and_benefit_iris(kg):
