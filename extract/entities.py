@@ -333,4 +333,8 @@ def _broader(label: str, kind: str, vocab: Vocabulary) -> str:
         term = vocab.terms.get(label[i:])
         if term is not None and term.kind == kind:
             return term.concept
+    for i in range(len(label) - 1, 1, -1):  # 汽车“新四化” → 汽车
+        term = vocab.terms.get(label[:i])
+        if term is not None and term.kind == kind and kind == "Industry":
+            return term.concept
     return ""

@@ -14,6 +14,7 @@ from typing import Iterator
 
 import pyoxigraph as ox
 from rdflib import Graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from policykg.errors import InputError
 
@@ -132,6 +133,12 @@ class OxigraphStore:
 
     def triples(self) -> Iterator[ox.Quad]:
         return iter(self._store)
+
+    def rdflib_graph(self) -> Graph:
+        """The same store through rdflib's Graph API (oxrdflib): graph.value(), triples(), SPARQL…"""
+        from oxrdflib import OxigraphStore as RdflibOxigraph
+
+        return Graph(store=RdflibOxigraph(store=self._store), identifier=DATASET_DEFAULT_GRAPH_ID)
 
 
 class MemoryStore(OxigraphStore):

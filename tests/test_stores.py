@@ -229,3 +229,12 @@ def test_unreachable_remote_store_is_one_line(cli, tmp_path):
         store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
     with pytest.raises(InputError):
         RemoteSparqlStore("sparql+ftp://example.org/sparql")
+
+
+def test_rdflib_graph_api_over_the_embedded_store(kg):
+    from policykg.ontology import POL
+
+    graph = kg.graph.rdflib_graph()
+    benefit = rdflib.URIRef(ID + "linhai-measures/clause/4/benefit/1")
+    assert graph.value(benefit, POL.amount).toPython() == Decimal(50000)
+    assert len(graph) == len(kg.graph)
