@@ -7,6 +7,7 @@ for the web interface); nothing answers 500.
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -123,6 +124,13 @@ def _install_docs(app: FastAPI) -> None:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="policykg API", **assets)
 
 
+def _warm_up(pool) -> None:
+    try:
+        pool.warm_up()
+    except PolicyKGError as exc:
+        log.warning("SPARQL workers did not start: %s", exc)
+
+
 def create_app(kg) -> FastAPI:
     """The ASGI app over a `PolicyKG` facade (the store must be built)."""
     from policykg.api import routes, sparql, web
@@ -131,6 +139,8 @@ def create_app(kg) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if endpoint.pool is not None:  # start the query workers in the background
+            threading.Thread(target=_warm_up, args=(endpoint.pool,), daemon=True).start()
         yield
         endpoint.close()
 

@@ -265,13 +265,13 @@ class _Worker:
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
         finally:
             theirs.close()
-        self.conn = Connection(ours.detach())
-        if not self.conn.poll(max(timeout, 30.0)):
-            self.stop()
-            raise PolicyKGError("the SPARQL worker did not start in time; try again")
+        conn = self.conn = Connection(ours.detach())
         try:
-            status, code, message = self.conn.recv()
-        except (EOFError, OSError):
+            if not conn.poll(max(timeout, 30.0)):
+                self.stop()
+                raise PolicyKGError("the SPARQL worker did not start in time; try again")
+            status, code, message = conn.recv()
+        except (EOFError, OSError):  # it died, or the pool was closed meanwhile
             self.stop()
             raise PolicyKGError("the SPARQL worker could not start (see the server log)") from None
         if status != "ready":
@@ -314,6 +314,21 @@ class QueryPool:
                                "try again") from None
         try:
             return self._run_on(worker, req)
+        except QueryTimeout:
+            # its worker was killed: start a fresh one now, off the request, then free the slot
+            threading.Thread(target=self._restart, args=(worker,), daemon=True).start()
+            worker = None
+            raise
+        finally:
+            if worker is not None:
+                self._idle.put(worker)
+
+    def _restart(self, worker: _Worker) -> None:
+        try:
+            if not self._closed.is_set():
+                worker.ensure_started(self.timeout)
+        except PolicyKGError as exc:
+            log.warning("SPARQL worker restart failed: %s", exc)
         finally:
             self._idle.put(worker)
 
