@@ -113,6 +113,7 @@ th{background:#f0f3f7;position:sticky;top:0}
 td.clause,td.parent{width:36%}td.findings{width:28%}
 .label{font-weight:bold;color:#1f4e8c}.score{color:#777;font-size:.85rem}
 ins{background:#d7f5dd;text-decoration:none}del{background:#fbe1e1;color:#8a1f1f}
+mark{background:none;border-bottom:3px solid #ef8f00;padding-bottom:1px}
 .f{border-left:4px solid #999;padding:.2rem .5rem;margin:.3rem 0;background:#fcfcfc;font-size:.92rem}
 .f.high{border-color:#c62828}.f.medium{border-color:#ef8f00}.f.low{border-color:#7a9cc6}
 .kind{font-weight:bold}.sev{font-size:.8rem;color:#fff;border-radius:.3rem;padding:0 .3rem;margin-right:.3rem}
@@ -121,30 +122,64 @@ ins{background:#d7f5dd;text-decoration:none}del{background:#fbe1e1;color:#8a1f1f
 """
 
 
-def _diff(a: str, b: str) -> tuple[str, str]:
-    """HTML of `a` with what is not in `b` marked <ins>, and of `b` with what is not in `a` marked <del>."""
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    ops = matcher.get_opcodes()
+def _changed(a: str, b: str) -> tuple[list[bool], list[bool]]:
+    """Per character: is it outside the common parts of `a` and `b` (difflib on characters)?"""
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     # a run of one or two equal characters between changes is noise: show it as changed
     ops = [("replace" if op == "equal" and i2 - i1 <= 2 and 0 < k < len(ops) - 1 else op, i1, i2, j1, j2)
            for k, (op, i1, i2, j1, j2) in enumerate(ops)]
-    left, right = [], []
+    left, right = [True] * len(a), [True] * len(b)
     for op, i1, i2, j1, j2 in ops:
-        x, y = html.escape(a[i1:i2]), html.escape(b[j1:j2])
         if op == "equal":
-            left.append(x)
-            right.append(y)
-        else:
-            if x:
-                left.append(f"<ins>{x}</ins>")
-            if y:
-                right.append(f"<del>{y}</del>")
-    return _merge("".join(left), "ins"), _merge("".join(right), "del")
+            left[i1:i2] = [False] * (i2 - i1)
+            right[j1:j2] = [False] * (j2 - j1)
+    return left, right
 
 
-def _merge(markup: str, tag: str) -> str:
-    """Join neighbouring marks (`<ins>a</ins><ins>b</ins>` → `<ins>ab</ins>`)."""
-    return markup.replace(f"</{tag}><{tag}>", "")
+def _spans(text: str, needles: list[str]) -> list[bool]:
+    """Per character: is it inside one of `needles` (the sentences findings quote)?"""
+    marked = [False] * len(text)
+    for needle in needles:
+        needle = needle.strip("，。；, ")
+        at = text.find(needle) if len(needle) >= 4 else -1
+        if at >= 0:
+            marked[at:at + len(needle)] = [True] * len(needle)
+    return marked
+
+
+def _render(text: str, changed: list[bool], marked: list[bool], tag: str) -> str:
+    """Text with changed runs in <ins>/<del> and quoted sentences in <mark>, escaped."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and (changed[j], marked[j]) == (changed[i], marked[i]):
+            j += 1
+        piece = html.escape(text[i:j])
+        if changed[i]:
+            piece = f"<{tag}>{piece}</{tag}>"
+        if marked[i]:
+            piece = f"<mark>{piece}</mark>"
+        out.append(piece)
+        i = j
+    return "".join(out)
+
+
+def _quoted(text: str, findings: list[dict[str, Any]]) -> list[str]:
+    """What to underline in a clause: the sentences its findings quote, and its blanks with their words."""
+    from policykg.extract.placeholders import find_placeholders
+
+    quoted = [f["evidence"]["text"] for f in findings if f["kind"] not in ("omitted_obligation", "placeholder")]
+    if any(f["kind"] == "placeholder" for f in findings):
+        quoted += [text[max(0, p.start - 6):p.end + 2] for p in find_placeholders(text)]
+    return quoted
+
+
+def _diff(a: str, b: str, quoted_a: list[str] = (), quoted_b: list[str] = ()) -> tuple[str, str]:
+    """HTML of `a` with what is not in `b` in <ins>, of `b` with what is not in `a` in <del>;
+    the sentences findings quote are in <mark>."""
+    left, right = _changed(a, b)
+    return _render(a, left, _spans(a, list(quoted_a)), "ins"), _render(b, right, _spans(b, list(quoted_b)), "del")
 
 
 def _finding_html(f: dict[str, Any], parents) -> str:
@@ -174,7 +209,7 @@ def to_html(kg, result: dict[str, Any]) -> str:
     parts.append("<div class='summary'>" + ("".join(f"<span>{e(KIND_ZH[k])} {n}</span>" for k, n in counts.most_common())
                                             or "<span>未发现问题</span>") + "</div>")
     parts.append("<p class='legend'>左栏为本文件条款，中栏为对应的上级条款：<ins>绿色</ins>为本文件有而上级没有的文字，"
-                 "<del>红色删除线</del>为上级有而本文件没有的文字；右栏为该条的问题。</p>")
+                 "<del>红色删除线</del>为上级有而本文件没有的文字，<mark>橙色下划线</mark>为问题所指的句子；右栏为该条的问题。</p>")
     parts.append("<table><thead><tr><th>本文件条款</th><th>对应上级条款</th><th>问题</th></tr></thead><tbody>")
     for clause in doc.clauses:
         best = _best(result, clause.number)
@@ -182,7 +217,10 @@ def to_html(kg, result: dict[str, Any]) -> str:
         if best:
             top = best[0]
             pclause = parents[top["parent_document"]].clause(top["parent_clause"])
-            left, right = _diff(clause.text, pclause.text)
+            quoted = [f for f in mine if f["parent_document"] == top["parent_document"]
+                      and f["parent_clause"] == top["parent_clause"]]
+            left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine),
+                                [f["evidence"]["parent_text"] for f in quoted])
             parent_cell = (f"<div class='label'>{e(parents[top['parent_document']].meta.title)} {e(pclause.label)}"
                            f" <span class='score'>相似度 {top['score']:.2f}</span></div>{right}")
             others = best[1:]
@@ -193,7 +231,7 @@ def to_html(kg, result: dict[str, Any]) -> str:
                     f"<span class='score'>{a['score']:.2f}</span><br>"
                     f"{e(parents[a['parent_document']].clause(a['parent_clause']).text)}</div>" for a in others) + "</details>"
         else:
-            left = e(clause.text)
+            left = _render(clause.text, [False] * len(clause.text), _spans(clause.text, _quoted(clause.text, mine)), "ins")
             parent_cell = "<span class='none'>上级文件中无对应条款</span>"
         parts.append(
             f"<tr id='c{clause.number}'><td class='clause'><div class='label'>{e(clause.label)}{e(clause.title)}</div>"
