@@ -307,20 +307,36 @@ def find_entities(text: str, vocab: Vocabulary) -> list[Entity]:
     """The entities of one clause text, in order."""
     if not text.strip():
         return []
-    doc = pipeline(vocab)(text)
-    cands = {(c.start, c.end): c for c in doc.user_data.get("policykg_cands", [])}
+    try:
+        doc = pipeline(vocab)(text)
+        ents = [(e.start_char, e.end_char, e.text, e.label_, e.ent_id_ or e.kb_id_) for e in doc.ents]
+        cands = {(c.start, c.end): c for c in doc.user_data.get("policykg_cands", [])}
+    except ValueError:  # a retokenisation spaCy refuses: the character spans stand on their own
+        found = candidate_spans(text, vocab)
+        cands = {(c.start, c.end): c for c in found}
+        ents = [(c.start, c.end, text[c.start:c.end], c.kind, "") for c in found]
     out: list[Entity] = []
-    for ent in doc.ents:
+    for start, end, surface, kind, iri in ents:
+        ent = _Ent(start, end, surface, kind, iri)
         cand = cands.get((ent.start_char, ent.end_char))
         term = cand.term if cand else vocab.terms.get(ent.text)
         name = (cand.name if cand else "") or ent.text
-        iri = (term.concept if term else "") or ent.ent_id_ or ent.kb_id_ or minted_concept_iri(ent.label_, name)
+        iri = (term.concept if term else "") or ent.iri or minted_concept_iri(ent.label_, name)
         tier = term.tier if term else (ent.label_ == "TalentCategory" and bool(_TIER.fullmatch(name)))
         broader = ""
         if term is None:
             broader = _broader(name, ent.label_, vocab)
         out.append(Entity(ent.start_char, ent.end_char, name, ent.label_, iri, tier, broader, term is not None))
     return out
+
+
+@dataclass
+class _Ent:
+    start_char: int
+    end_char: int
+    text: str
+    label_: str
+    iri: str
 
 
 def _broader(label: str, kind: str, vocab: Vocabulary) -> str:
