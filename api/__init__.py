@@ -35,9 +35,9 @@ def _wants_html(request: Request) -> bool:
 def _error(request: Request, status: int, message: str) -> JSONResponse | HTMLResponse:
     message = " ".join(str(message).split()) or "error"
     if _wants_html(request):
-        from policykg.api.web import error_page
+        from policykg.api.web import SECURITY_HEADERS, error_page
 
-        return HTMLResponse(error_page(request, status, message), status_code=status)
+        return HTMLResponse(error_page(request, status, message), status_code=status, headers=SECURITY_HEADERS)
     return JSONResponse({"error": message}, status_code=status)
 
 

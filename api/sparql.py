@@ -169,6 +169,7 @@ _RESULTS = {
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: _RESULTS,
+    303: {"description": "GET without a query from a browser (Accept: text/html): to the SPARQL console"},
     400: {"description": "malformed query, SERVICE, update text, two queries, bad format", **_ERROR},
     403: {"description": "SPARQL Update refused (read-only endpoint)", **_ERROR},
     406: {"description": "no result format fits the Accept header", **_ERROR},

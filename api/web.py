@@ -92,7 +92,16 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
     ctx.setdefault("title", "policykg")
     html = env.get_template(template).render(request=request, version=__version__, path=request.url.path,
                                              status=status, **ctx)
-    return HTMLResponse(html, status_code=status)
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+# the pages run no script at all: a stray one (say, from a corpus text) could not run either
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 def error_page(request: Request, status: int, message: str) -> str:
@@ -257,7 +266,8 @@ def clause_page(request: Request, doc_id: str, number: int) -> HTMLResponse:
 @router.get("/documents/{doc_id}/clauses/{number}/graph.svg")
 def clause_svg(request: Request, doc_id: str, number: int) -> Response:
     kg = request.app.state.kg
-    return Response(clause_graph(kg, graphview.clause_detail(kg, doc_id, number)), media_type="image/svg+xml")
+    return Response(clause_graph(kg, graphview.clause_detail(kg, doc_id, number)), media_type="image/svg+xml",
+                    headers=SECURITY_HEADERS)
 
 
 @router.get("/entity", response_class=HTMLResponse)

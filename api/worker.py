@@ -328,8 +328,11 @@ class QueryPool:
             if not self._closed.is_set():
                 worker.ensure_started(self.timeout)
         except PolicyKGError as exc:
-            log.warning("SPARQL worker restart failed: %s", exc)
+            if not self._closed.is_set():
+                log.warning("SPARQL worker restart failed: %s", exc)
         finally:
+            if self._closed.is_set():
+                worker.stop()  # the pool closed while it restarted: leave no process behind
             self._idle.put(worker)
 
     def _run_on(self, worker: _Worker, req: QueryRequest) -> QueryResult:

@@ -170,6 +170,9 @@ def test_pages(client, path, needle):
     r = client.get(path, headers=HTML)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert needle in r.text
+    assert "script-src 'none'" in r.headers["content-security-policy"]
+    assert "<script" not in r.text and "http://" not in r.text.replace("http://www.w3.org", "").replace(
+        "http://purl.org", "")  # nothing loaded from elsewhere
 
 
 def test_pages_escape_what_the_user_typed(client):
