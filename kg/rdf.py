@@ -7,6 +7,7 @@ vocabulary gives one). Every extracted resource names the clause it came from
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -60,6 +61,17 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((d, POL.implements, document_iri(parent)))
         if doc.preamble:
             graph.add((d, POL.preamble, Literal(doc.preamble, lang="zh")))
+        if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", meta.source_url or ""):
+            graph.add((d, DCTERMS.source, URIRef(meta.source_url)))
+        sections = {}
+        for k, section in enumerate(doc.sections, 1):
+            s = ID[f"{doc.id}/section/{k}"]
+            sections[section.label] = s
+            graph.add((s, RDF.type, POL.Section))
+            graph.add((s, POL.label, Literal(section.label)))
+            graph.add((s, POL.title, Literal(section.title, lang="zh")))
+            graph.add((s, POL.document, d))
+            graph.add((s, RDFS.label, Literal(f"{meta.title} {section.label}{section.title}", lang="zh")))
         for clause in doc.clauses:
             c = clause_iri(doc.id, clause.number)
             graph.add((d, POL.hasClause, c))
@@ -72,6 +84,8 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((c, RDFS.label, Literal(f"{meta.title} {clause.label}{clause.title}", lang="zh")))
             if clause.section_label:
                 graph.add((c, POL.sectionLabel, Literal(clause.section_label)))
+                if clause.section_label in sections:
+                    graph.add((c, POL.section, sections[clause.section_label]))
             if clause.section_title:
                 graph.add((c, POL.sectionTitle, Literal(clause.section_title, lang="zh")))
             for k, item in enumerate(clause.items, 1):
