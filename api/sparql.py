@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -21,8 +22,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, choose_format,
-                                  parse_accept)
+from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, parse_accept,
+                                  serialize)
 from policykg.errors import InputError, PolicyKGError
 
 router = APIRouter(tags=["sparql"])
@@ -61,12 +62,13 @@ class SparqlEndpoint:
     def run(self, req: QueryRequest) -> QueryResult:
         if self.pool is not None:
             return self.pool.run(req)
-        # a remote store applies its own limits; negotiate the common formats
-        result = self.kg.sparql(req.query, None)
-        fmt = choose_format(result.kind, req.fmt, req.accept)
-        if fmt not in ("json", "ttl"):
-            result = self.kg.sparql(req.query, fmt)
-        return QueryResult(result.body, result.media_type, result.kind)
+        # a remote store: it runs the query under its own time limit (and our client's); same formats and cap
+        if req.default_graphs or req.named_graphs:
+            raise InputError("default-graph-uri / named-graph-uri are not supported when the store is a remote "
+                             "SPARQL endpoint: query that endpoint directly")
+        req.max_rows = min(req.max_rows, self.max_rows)
+        started = time.perf_counter()
+        return serialize(self.kg.graph.query(req.query), req, started)
 
     def close(self) -> None:
         if self.pool is not None:

@@ -178,6 +178,11 @@ def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
         result = store.query(req.query, **options)
     except SyntaxError as exc:
         raise syntax_error(req.query, exc) from None
+    return serialize(result, req, started)
+
+
+def serialize(result: Any, req: QueryRequest, started: float) -> QueryResult:
+    """A pyoxigraph query result → the negotiated format, cut at `req.max_rows`."""
     if isinstance(result, ox.QueryBoolean):
         fmt = choose_format("ask", req.fmt, req.accept)
         media, rfmt, _ = RESULT_FORMATS[fmt]

@@ -305,3 +305,32 @@ def test_live_url_encoding_of_chinese(live_url):
     q = POL + 'SELECT ?c WHERE { ?c pol:title ?t FILTER(CONTAINS(STR(?t), "高技能")) }'
     r = httpx.get(f"{live_url}/sparql?query={quote(q)}", headers={"accept": "text/csv"})
     assert r.status_code == 200 and "clause" in r.text
+
+
+# -- the same endpoint over a remote store (Virtuoso) ---------------------------------------
+@pytest.mark.virtuoso
+@pytest.mark.slow
+def test_endpoint_over_a_remote_store(tmp_path_factory):
+    from conftest import DATA, require_service
+    from virtuoso import Virtuoso, available
+
+    require_service("Virtuoso", available())
+    server = Virtuoso(tmp_path_factory.mktemp("virtuoso-endpoint")).start()
+    try:
+        kg = PolicyKG(store=server.store, index_dir=str(tmp_path_factory.mktemp("remote-endpoint") / "idx"),
+                      sparql_max_rows="3")
+        kg.build([DATA / "webpage"])
+        with TestClient(create_app(kg), raise_server_exceptions=False) as c:
+            r = c.get("/sparql", params={"query": CLAUSES}, headers={"accept": "text/csv"})
+            assert r.status_code == 200 and r.headers["x-policykg-truncated"] == "true"
+            assert len(r.text.strip().splitlines()) == 1 + 3
+            assert c.get("/sparql", params={"query": POL + "ASK { ?c a pol:Clause }"}).json()["boolean"] is True
+            r = c.get("/sparql", params={"query": CONSTRUCT, "format": "nt"})
+            assert r.status_code == 200 and "/clause/" in r.text
+            _error(c.get("/sparql", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}), 400)
+            _error(c.get("/sparql", params={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}), 400)
+            _error(c.get("/sparql", params={"query": ASK_DRAFT, "default-graph-uri": "urn:x"}), 400)
+            d = c.get("/api/documents/qinghe-notice/clauses/2").json()
+            assert d["benefits"] and any(b["max_amount"] for b in d["benefits"])
+    finally:
+        server.stop()
