@@ -28,6 +28,7 @@ from .similarity import TfIdf, dice, overlap
 MATCH = 0.42  # obligation units at least this similar are counterparts
 MATCH_CONTAINED, CONTAINED = 0.3, 0.6  # or less similar, but the draft unit's words are mostly in the parent's
 COUNTERPART = 0.30  # a parent obligation with no draft unit this similar is omitted
+CLOSE_PAIR = 0.5  # clause pairs at least this close implement one another as a whole
 NOT_COVERED_CLEAR = 0.3  # no sentence of the document this similar: the parent clause is clearly not covered
 PARTIAL_SCOPE = 0.5  # a document covering less than this share of a parent implements only part of it
 RELATIVE_UNITS = ("%", "个百分点", "倍")  # figures comparable across administrative levels
@@ -194,7 +195,7 @@ class Checker:
                         severity = "medium" if explicit else "low"
                     if digest:
                         severity = _lower(severity)
-                    party = unit.party or punit.party
+                    party = next((p for p in (unit.party, punit.party) if is_party(p)), "")
                     verb = "弱化" if kind == "weakened_modality" else "强化"
                     message = (f"{where(self.doc, clause, True)}{('对“' + party + '”') if party else ''}的要求被{verb}："
                                f"上级{where(self.parents[parent], pclause)}用“{_word(punit)}”，"
@@ -229,7 +230,9 @@ class Checker:
                     message = (f"{where(doc, pclause)}规定“{_short(punit.sentence, 60)}”（义务主体：{punit.party}），"
                                f"{where(self.doc, self.doc.clause(pair['clause']), True)}及全文未见相应表述。"
                                "请确认是否有意省略。")
-                    out.append(Finding("omitted_obligation", "medium", pair["clause"], parent, number, message,
+                    # a clause that takes up only part of a long parent clause omits the rest more naturally
+                    severity = "medium" if pair["score"] >= CLOSE_PAIR else "low"
+                    out.append(Finding("omitted_obligation", severity, pair["clause"], parent, number, message,
                                        text=self.doc.clause(pair["clause"]).text, parent_text=punit.sentence,
                                        extra={"party": punit.party, "modality": punit.modality,
                                               "best_similarity": round(best, 3)}))

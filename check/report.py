@@ -50,7 +50,7 @@ def _clause_name(doc, number: int | None) -> str:
 def to_text(kg, result: dict[str, Any]) -> str:
     doc, parents = _docs(kg, result)
     lines = [f"一致性检查：{doc.meta.title}（{doc.id}）",
-             f"上级文件：{'、'.join(parents[p].meta.title for p in parents) or '无'}",
+             f"上级文件：{'；'.join(f'《{parents[p].meta.title}》（{p}）' for p in parents) or '无'}",
              f"结果：{_summary(result)}"]
     lines += [f"注意：{w}" for w in result.get("warnings", [])]
     lines.append("")
@@ -62,8 +62,9 @@ def to_text(kg, result: dict[str, Any]) -> str:
             pdoc = parents[f["parent_document"]]
             head += f" ↔ {pdoc.id} {_clause_name(pdoc, f['parent_clause'])}"
         lines += [head, f"  {f['message']}"]
-    lines += ["", "条款对应（每条最佳对应，分数越高越接近）："]
-    for clause in doc.clauses:
+    if parents:
+        lines += ["", "条款对应（每条最佳对应，分数越高越接近）："]
+    for clause in doc.clauses if parents else []:
         best = _best(result, clause.number)
         where = "；".join(f"{a['parent_document']} {parents[a['parent_document']].clause(a['parent_clause']).label}"
                          f" {a['score']:.2f}" for a in best[:3]) or "无对应"

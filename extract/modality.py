@@ -132,10 +132,26 @@ def _match_party(text: str) -> str:
     return best
 
 
+def unit_head(unit: str) -> tuple[int, str, str] | None:
+    """The governing modal word of a unit, also after leading adverbials
+    (`对成效显著的企业，区政府可予以表扬` → 可, offset in the unit)."""
+    head = head_modality(unit)
+    if head is not None:
+        return head
+    for m in re.finditer(r"[，,]", unit):
+        rest = unit[m.end():]
+        if not PREP_START.match(unit) and VERB_START.match(unit):
+            return None  # a duty of its own comes first: its modality is plain
+        head = head_modality(rest)
+        if head is not None:
+            return head[0] + m.end(), head[1], head[2]
+    return None
+
+
 def _party(unit: str, head: tuple[int, str, str] | None) -> str:
     if head is not None:
         offset, word, modality = head
-        subject = unit[:offset].strip("，、 ")
+        subject = re.split(r"[，,]", unit[:offset])[-1].strip("、 ")
         if subject:
             party = _match_party(subject)
             rest = subject[len(party):]
@@ -175,7 +191,7 @@ def find_obligations(text: str) -> list[Obligation]:
     """The obligation units of a clause's text with their modality, party and action."""
     result: list[Obligation] = []
     for offset, unit in split_units(text):
-        head = head_modality(unit)
+        head = unit_head(unit)
         if head is None:
             modality, marker, action = PLAIN, "", unit
         else:

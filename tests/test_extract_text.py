@@ -100,3 +100,10 @@ def test_units_split_at_a_new_duty_not_inside_one():
     assert units[2].startswith("鼓励各类企业") and units[2].endswith("享受同等待遇。")
     obs = find_obligations("落实企业职工培训补贴政策，支持具备培训能力的大企业自主开展职工培训。")
     assert [o.modality for o in obs] == ["plain", "support"]
+
+
+def test_modal_word_after_leading_adverbials():
+    (ob,) = find_obligations("对联合培养高技能人才成效显著的企业，区政府可予以表扬。")
+    assert (ob.modality, ob.party) == ("may", "区政府")
+    (ob,) = find_obligations("对联合培养高技能人才成效显著的企业，各级政府按规定予以表扬和相应政策支持。")
+    assert ob.modality == "plain"
