@@ -168,6 +168,9 @@ def load_or_compute(kg, doc_id: str) -> dict[str, Any]:
             return data[doc_id]
     documents = kg.documents()
     doc = kg.document(doc_id)
+    known = {d.id for d in documents}
+    if not any(p in known for p in doc.meta.implements):  # nothing to align with: no model to load
+        return {"parents": [], "missing": [p for p in doc.meta.implements if p not in known], "pairs": {}}
     wanted = {doc_id, *doc.meta.implements}
     clauses = [c for d in documents if d.id in wanted for c in d.clauses]
     vectors = clause_vectors(clauses, kg.settings["model"])
