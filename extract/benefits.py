@@ -30,8 +30,9 @@ SEGMENT_END = "，,：:"
 GIVE = re.compile(r"给予|予以|发放|提供|享受|享有|兑现")
 INCLUSION = re.compile(r"纳入([^，。；]{1,30}?)(?:范围|目录|名单|支持体系)")
 TREATMENT = re.compile(r"享受([^，。；]{0,12}(?:待遇|政策))")
+_NOT_IN_PHRASE = frozenset("标准 元 万元 规定 相应 一次性 发放 拨付 兑现 申请 领取 申领 每月 每年 每人 免费".split())
 _COMPARED = re.compile(r"(?:比照|参照)[^，。；]{0,6}$")
-PRIORITY = re.compile(r"优先(?:推荐|安排|保障|办理|考虑|录用|聘用|入学|落户|晋升|支持|申报|入住|选用|使用)")
+PRIORITY = re.compile(r"优先(?:推荐|安排|保障|办理|考虑|录用|聘用|入学|落户|晋升|支持|申报|入住|选用|使用|服务)")
 TITLE = re.compile(r"授予([^，。；]{2,40})")
 FACILITY_VERB = re.compile(r"(?:成立|设立|建立|入住|提供|配备|安排|给予|配套|申请入住)[^，。；]{0,4}$")
 _LOCAL = re.compile(r"^(?:本区|本市|本县|本省|全区|全市)")
@@ -109,7 +110,7 @@ def _extend(text: str, tokens, start: int, lo: int, max_len: int = 6, ents: list
     j = k - 1
     while j >= 0:
         s, e, word, flag = tokens[j]
-        if s < lo or word in STOP or word in ("标准", "元", "万元", "规定", "相应", "一次性") or start - s > max_len:
+        if s < lo or word in STOP or word in _NOT_IN_PHRASE or start - s > max_len:
             break
         if not re.fullmatch(r"[\u4e00-\u9fff]+", word) or flag.startswith(("m", "q", "p", "u", "c", "r", "d")):
             break
@@ -123,12 +124,12 @@ def find_benefits(text: str, entities: list[Entity], vocab: Vocabulary) -> list[
     tokens = _pos_tokens(text)
     benefits: list[Benefit] = []
     earlier: list[Entity] = []  # the categories and honors of the sentence before
+    previous: Benefit | None = None  # the last priced benefit: a bare amount later inherits its phrase
     for s_lo, s_hi in sentence_bounds(text):
         sentence = text[s_lo:s_hi].strip()
         segs = _segments(text, s_lo, s_hi)
         ents = [e for e in entities if s_lo <= e.start < s_hi]
         found: list[tuple[int, Benefit]] = []  # (segment index, benefit)
-        previous: Benefit | None = None
         for i, (lo, hi) in enumerate(segs):
             spans: list[tuple[int, int]] = []  # what is already a benefit in this segment
             for money in find_money(text, lo, hi):
@@ -272,9 +273,18 @@ def _unique(ents: list[Entity]) -> list[Entity]:
     return out
 
 
+_FUNDS = re.compile(r"资金|补贴|补助|奖励|经费|奖金|津贴")
+_PAYS = re.compile(r"拨付|发放|列支|承担|兑现|审核|保障|负责|支付|核发")
+
+
 def _fallback_agencies(text: str, entities: list[Entity], benefits: list[Benefit]) -> None:
-    """Money benefits no agency is named for: the clause's agencies that are 负责 funds."""
+    """Money benefits no agency is named for: the clause's agencies that are 负责 funds, or that
+    a sentence about the funds names (补助资金由县人社局会同县财政局审核拨付)."""
     funding = [e for e in entities if e.kind == "Agency" and _FUNDING.match(text, e.end)]
+    for lo, hi in sentence_bounds(text):
+        sentence = text[lo:hi]
+        if _FUNDS.search(sentence) and _PAYS.search(sentence):
+            funding += [e for e in entities if e.kind == "Agency" and lo <= e.start < hi]
     for b in benefits:
         if not b.agencies and b.type in ("money", "subsidy") and funding:
             b.agencies = _unique(funding)

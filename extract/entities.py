@@ -55,6 +55,7 @@ TALENT_SUFFIX = ("人才",)
 INDUSTRY_SUFFIX = ("制造业", "服务业", "产业")
 _TIER = re.compile(r"(?:[A-Ea-eＡ-Ｅ]|[一二三四五六七八九十]|\d)类[\u4e00-\u9fff]{0,4}?人才")
 _QUOTED = re.compile(r"[“\"「『]([^”“\"」『』，。；]{2,16})[”\"」』]")
+_TITLE_AFTER = ("称号", "荣誉", "奖项", "表彰")
 _ENUM_AGENCY = re.compile(r"((?:[\u4e00-\u9fff]{1,12}、)+[\u4e00-\u9fff]{1,12})等部门")
 _ENUM_INDUSTRY = re.compile(
     r"((?:[^，。；、：]{2,16}、)+[^，。；、：]{2,16}?)等(?:重点|新兴|战略性新兴|先导|支柱|优势|特色|主导)?(?:产业|行业)")
@@ -70,7 +71,8 @@ STOP = frozenset(
     "由 对 会 同 和 与 及 或 等 的 各 经 在 向 从 被 将 把 并 为 是 有 以 于 按 按照 给予 获得 获评 评选 授予 荣获 建立 成立 "
     "设立 建设 推进 实施 依托 加强 打造 支持 鼓励 认定 开展 举办 组织 创建 培育 完善 健全 发挥 推动 申报 入选 参加 参与 "
     "推荐 负责 列支 承担 做好 加大 提高 落实 统筹 牵头 协调 指导 通过 利用 引导 要 应 可 应当 必须 会同 优先 积极 "
-    "大力 进一步 新增 选树 开发 探索 构建 形成 培养 引进 申领 享受 纳入 入住 以及 其 及其 经认定 符合 条件".split())
+    "大力 进一步 新增 选树 开发 探索 构建 形成 培养 引进 申领 享受 纳入 入住 以及 其 及其 经认定 符合 条件 "
+    "新建 新设 新引进 新认定 获批 评为 被评为 首次".split())
 GENERIC = frozenset(
     "平台 基地 工作室 计划 工程 行动 园区 部门 局 厅 政府 奖 称号 产业 行业 年度计划 重点产业 相关产业 培养平台 "
     "有关部门 相关部门 各部门 主管部门 职能部门 工匠 标兵 能手 模范 重点 新兴产业 特色产业 主导产业 服务业 制造业 "
@@ -78,7 +80,7 @@ GENERIC = frozenset(
     "优秀人才 新时代人才 本土人才 各类优秀人才".split())
 NOUNISH = ("n", "a", "b", "j", "l", "nz", "nt", "ns", "nr", "ng", "vn", "an", "eng")
 NOT_AGENCY = frozenset("格局 布局 大局 全局 结局 当局 时局 政局 开局 残局 定局 局面 局部 邮局 书局 对局 棋局 终局".split())
-_ADMIN_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?[市区县省镇乡州]|[市区县省]级|全国|国家|中央)$")
+_ADMIN_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?[市区县省镇乡州]|[市区县省]级|国家级|全国|国家|中央)$")
 _NOT_PLACE = re.compile(r"本|全|服务|发展|推动|促进|支持")
 _NOT_AFTER = ("精神", "文化")
 _NOT_AFTER_TALENT = frozenset(
@@ -142,7 +144,7 @@ def _rule_candidates(text: str, tokens) -> list[_Cand]:
         out.append(_Cand(m.start(), m.end(), "TalentCategory", None))
     for m in _QUOTED.finditer(text):
         inner = m.group(1)
-        if inner.endswith(HONOR_SUFFIX):
+        if inner.endswith(HONOR_SUFFIX) or text.startswith(_TITLE_AFTER, m.end()):
             out.append(_Cand(m.start(1), m.end(1), "Honor", None))
         elif inner.endswith(PROGRAM_SUFFIX):
             out.append(_Cand(m.start(1), m.end(1), "Program", None))
@@ -239,8 +241,11 @@ def _local_agency(text: str, tokens, cand: _Cand) -> _Cand:
     if prev is None:
         return cand
     word, flag = prev[2], prev[3]
-    if word in _ADMIN_TOKENS or (flag == "ns" and word[-1] in "市区县省镇乡州" and len(word) <= 5):
+    if word in _ADMIN_TOKENS or (flag == "ns" and word[-1] in "市区县省镇乡州" and len(word) <= 5
+                                 and word[:-1] not in STOP and word[:-2] not in STOP):
         return _Cand(prev[0], cand.end, "Agency", None)
+    if word[-1] in "市区县省镇乡" and (word[:-1] in STOP or word[:-1] in ("会同", "同")):
+        return _Cand(prev[1] - 1, cand.end, "Agency", None)  # 会同县 + 财政局 → 县财政局
     return cand
 
 

@@ -118,12 +118,25 @@ def test_unseen_tier_page_wording(vocab):
     ("博士研究生每人每年给予生活补贴3万元，硕士研究生每人每年给予生活补贴1万元。",
      [("生活补贴", Decimal(30000), "博士研究生"), ("生活补贴", Decimal(10000), "硕士研究生")]),
     ("对新引进的顶尖人才，给予最高500万元安家补贴。", [("安家补贴", Decimal(5000000), "顶尖人才")]),
+    ("对新引进的博士研究生，给予每人每年3万元生活补贴；硕士研究生每人每年1.5万元。",
+     [("生活补贴", Decimal(30000), "博士研究生"), ("生活补贴", Decimal(15000), "硕士研究生")]),
+    ("获得“市首席技师”称号的，给予2万元奖励。", [("奖励", Decimal(20000), "市首席技师")]),
+    ("对符合条件的一类人才，每月发放人才津贴2000元。", [("人才津贴", Decimal(2000), "一类人才")]),
 ])
 def test_who_gets_how_much(vocab, text, expected):
     facts = annotate_clause("unseen", 1, text, vocab)
     got = [(b.what, b.amount if b.amount is not None else b.max_amount, e.label)
            for b in facts.benefits for e in b.beneficiaries]
     assert got == expected
+
+
+def test_funds_sentence_names_the_agencies(vocab):
+    facts = annotate_clause("unseen", 1, "新建省级技能大师工作室的，给予最高10万元补助。"
+                            "补助资金由县人力资源和社会保障局会同县财政局审核拨付。", vocab)
+    (grant,) = facts.benefits
+    assert grant.max_amount == Decimal(100000)
+    assert [e.label for e in grant.beneficiaries] == ["省级技能大师工作室"]
+    assert [e.label for e in grant.agencies] == ["县人力资源和社会保障局", "县财政局"]
 
 
 def test_agency_after_you(vocab):
