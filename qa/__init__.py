@@ -14,7 +14,7 @@ from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, classify
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
-from policykg.search.text import CJK
+from policykg.search.text import CJK, tier_tokens
 
 CANDIDATES = 6  # clauses whose sentences are read
 MIN_COVERAGE = 0.4  # share of the question's content a span must hold to answer a figure question
@@ -67,7 +67,11 @@ def answer(kg, question: str) -> dict:
     if intent.numeric:
         focus = ([[t] for t in zh_focus(question, drop)] if query.language == "zh"
                  else en_focus(question, searcher.linker.lexicon))
-    answering = [c for c in candidates if _answers(c.span, intent, focus, _focus_context(kg, c.span.key, focus))]
+    answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
+                 and _answers(c.span, intent, focus, kg.clause(*c.span.key).title)]
+    if not answering and focus:  # a focus word may name the whole document (`…激励办法的有效期`)
+        answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
+                     and _answers(c.span, intent, focus, _context(kg, c.span.key))]
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
@@ -123,14 +127,13 @@ def _context(kg, key) -> str:
     return f"{kg.clause(*key).title} {kg.document(key[0]).meta.title}"
 
 
-def _focus_context(kg, key, focus: list[list[str]]) -> str:
-    """Titles whose words may satisfy the focus: the clause title, and the document title for a
-    word that no clause of the document uses (`若干措施的有效期` is about the whole document)."""
-    doc = kg.document(key[0])
-    clause = kg.clause(*key)
-    body = " ".join(c.text for c in doc.clauses)
-    words = [t for g in focus for t in g if t in doc.meta.title and t not in body]
-    return f"{clause.title} {' '.join(words)}"
+def _same_tier(span: Span, tiers: list[str], intent: Intent) -> bool:
+    """A figure for other tiers does not answer a question about this one (`B类、C类人才每月…2000元`
+    says nothing about A类)."""
+    if not tiers or not intent.numeric:
+        return True
+    named = set(tier_tokens(span.text))
+    return not named or bool(named & set(tiers))
 
 
 def _answers(span: Span, intent: Intent, focus: list[list[str]], context: str) -> bool:

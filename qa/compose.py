@@ -33,7 +33,7 @@ def _quote(text: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[:MAX_QUOTE] + "…"
 
 
-def focus(span: Span, intent: Intent) -> str:
+def focus(span: Span, intent: Intent, tiers: list[str] | None = None) -> str:
     """For a figure question: the part of the sentence that holds the figure (with its lead-in)."""
     pattern = intent.pattern()
     if pattern is None:
@@ -44,6 +44,8 @@ def focus(span: Span, intent: Intent) -> str:
         if not pattern.search(frag):
             continue
         score = sum(len(t) for t in span.matched if t in frag)
+        if tiers and set(tier_tokens(frag)) & set(tiers):
+            score += 10  # the figure of the tier asked about (`C类人才最高20万元`)
         if score > best_score:
             best, best_score = i, score
     if best < 0:
@@ -98,7 +100,7 @@ def compose(kg, query, intent: Intent, spans: list[Span]) -> str:
     lang = query.language
     first = spans[0]
     lead = verdict(first, lang) if intent.name == "yesno" else ""
-    part = focus(first, intent) if intent.numeric else ""
+    part = focus(first, intent, query.linked.tiers) if intent.numeric else ""
     if part and part == _quote(first.text):
         part = ""
     out = []

@@ -51,7 +51,7 @@ def content_terms(question_tokens: list[str], drop: set[str]) -> list[str]:
     """The question's searchable terms, longest first, without terms inside a longer one."""
     terms = []
     for t in sorted(set(question_tokens), key=len, reverse=True):
-        if t in drop or len(t) < 2 and not t.endswith("类"):
+        if any(t in d for d in drop) or len(t) < 2 and not t.endswith("类"):
             continue
         if any(t in longer for longer in terms):
             continue
