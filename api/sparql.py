@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, parse_accept,
                                   serialize)
-from policykg.errors import InputError, PolicyKGError
+from policykg.errors import InputError
 
 router = APIRouter(tags=["sparql"])
 
@@ -222,4 +222,4 @@ async def sparql_post(request: Request) -> Response:
     return _response(await run_query(request, req))
 
 
-__all__ = ["router", "SparqlEndpoint", "parse_request", "run_query", "refuse", "PolicyKGError"]
+__all__ = ["router", "SparqlEndpoint", "parse_request", "run_query", "refuse"]
