@@ -78,6 +78,7 @@ GENERIC = frozenset(
     "有关部门 相关部门 各部门 主管部门 职能部门 工匠 标兵 能手 模范 重点 新兴产业 特色产业 主导产业 服务业 制造业 "
     "办公室 委员会 领导小组 职业 地方特色产业 重大工程 重点工程 考核评价 技能行动 党管人才 各类人才 相关人才 "
     "优秀人才 新时代人才 本土人才 各类优秀人才".split())
+_GLUED = ("会同", "由", "对", "经", "向", "在", "将", "和", "与", "及")
 NOUNISH = ("n", "a", "b", "j", "l", "nz", "nt", "ns", "nr", "ng", "vn", "an", "eng")
 NOT_AGENCY = frozenset("格局 布局 大局 全局 结局 当局 时局 政局 开局 残局 定局 局面 局部 邮局 书局 对局 棋局 终局".split())
 _ADMIN_PREFIX = re.compile(r"^(?:[\u4e00-\u9fff]{0,3}?[市区县省镇乡州]|[市区县省]级|国家级|全国|国家|中央)$")
@@ -101,13 +102,21 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _pos_tokenizer():
+    """A jieba part-of-speech tagger with its own dictionary: words other parts of policykg add to
+    the global jieba (the search index does) must not change what extraction finds."""
+    import jieba
+    import jieba.posseg as pseg
+
+    return pseg.POSTokenizer(jieba.Tokenizer())
+
+
 @lru_cache(maxsize=64)
 def _pos_tokens(text: str) -> tuple[tuple[int, int, str, str], ...]:
     """jieba's words with their part of speech and character offsets."""
-    import jieba.posseg as pseg
-
     out, pos = [], 0
-    for pair in pseg.cut(text):
+    for pair in _pos_tokenizer().cut(text):
         out.append((pos, pos + len(pair.word), pair.word, pair.flag))
         pos += len(pair.word)
     return tuple(out)
@@ -126,6 +135,11 @@ def _extend_left(text: str, tokens: list[tuple[int, int, str, str]], start: int,
     j = k - 1
     while j >= 0:
         s, e, word, flag = tokens[j]
+        glued = next((w for w in _GLUED if word.startswith(w) and len(word) > len(w)
+                      and (len(w) > 1 or flag == "ns")), None)
+        if glued is not None:  # 会同县 → 县
+            begin = s + len(glued)
+            break
         if word in STOP or re.search(r"[^\u4e00-\u9fffA-Za-z]", word):
             break
         if not (flag.startswith(NOUNISH) or (verbs and flag == "v")):
