@@ -84,6 +84,7 @@ class Checker:
         self.obligations = {c.key: find_obligations(c.body) for d in [doc, *parents.values()] for c in d.clauses}
         self._vec: dict[str, dict[str, float]] = {}
         self.me = self_name(doc)
+        self._figures: dict[tuple[str, int], list[Figure]] = {}
 
     # -- helpers ------------------------------------------------------------------------
     def sim(self, a: str, b: str) -> float:
@@ -110,6 +111,11 @@ class Checker:
 
     def is_digest(self, parent: str) -> bool:
         return self.parents[parent].meta.text == "digest"
+
+    def figures(self, clause: Clause) -> list[Figure]:
+        if clause.key not in self._figures:
+            self._figures[clause.key] = find_figures(clause.body)
+        return self._figures[clause.key]
 
     # -- finding kinds --------------------------------------------------------------------
     def placeholders(self) -> list[Finding]:
@@ -138,15 +144,16 @@ class Checker:
         for clause in self.doc.clauses:
             for fig in find_figures(clause.body):
                 candidates: list[tuple[float, float, str, Clause, Figure]] = []
-                for parent in self.parents:
-                    for pair in self.top(parent, clause.number):
-                        if not pair["accepted"]:
-                            continue
-                        pclause = self.parents[parent].clause(pair["parent_clause"])
-                        for pfig in find_figures(pclause.body):
+                for parent, pdoc in self.parents.items():
+                    aligned = {p["parent_clause"]: p["score"] for p in self.top(parent, clause.number) if p["accepted"]}
+                    for pclause in pdoc.clauses:
+                        for pfig in self.figures(pclause):
                             same = same_indicator(fig, pfig)
-                            if same and (fig.unit != "元" or dice(fig.context, pfig.context) >= 0.35):
-                                candidates.append((same, pair["score"], parent, pclause, pfig))
+                            if not same or (fig.unit == "元" and dice(fig.context, pfig.context) < 0.35):
+                                continue
+                            # outside the aligned clauses only the very same ratio counts (X占Y的比例)
+                            if pclause.number in aligned or (same >= 1.0 and fig.unit == "%"):
+                                candidates.append((same, aligned.get(pclause.number, 0.0), parent, pclause, pfig))
                 if not candidates or any(same_value(fig, c[4]) for c in candidates):
                     continue
                 _, _, parent, pclause, pfig = max(candidates, key=lambda c: (c[0], c[1]))
