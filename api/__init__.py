@@ -128,7 +128,8 @@ def _warm_up(pool) -> None:
     try:
         pool.warm_up()
     except PolicyKGError as exc:
-        log.warning("SPARQL workers did not start: %s", exc)
+        if not pool.closed:
+            log.warning("SPARQL workers did not start: %s", exc)
 
 
 def create_app(kg) -> FastAPI:

@@ -213,14 +213,17 @@ def clause_graph(kg, detail: dict[str, Any]) -> str:
     nodes = {me: svg.Node(me, f"{detail['label']}{detail['title']}" or detail["label"], "clause", 1,
                           note=_doc_title(kg, detail["document"]))}
     edges: list[svg.Edge] = []
-    for a in detail["alignments"]:
+    for a in detail["alignments"]:  # parents first, then the clauses that implement this one
         ref = a["clause"]
-        if a["direction"] != "parent" or len([n for n in nodes.values() if n.column == 0]) >= 6:
+        if ref["iri"] in nodes or len([n for n in nodes.values() if n.column == 0]) >= 6:
             continue
-        nodes[ref["iri"]] = svg.Node(ref["iri"], f"{ref['label']}{ref['title']}", "parent", 0,
+        nodes[ref["iri"]] = svg.Node(ref["iri"], f"{ref['label']}{ref['title']}", a["direction"], 0,
                                      href=f"/documents/{quote(ref['document'])}/clauses/{ref['number']}",
                                      note=ref["document"] + (f" · {a['score']:.2f}" if a["score"] is not None else ""))
-        edges.append(svg.Edge(me, ref["iri"], "alignsWith"))
+        if a["direction"] == "parent":
+            edges.append(svg.Edge(me, ref["iri"], "alignsWith"))
+        else:
+            edges.append(svg.Edge(ref["iri"], me, "alignsWith"))
     agencies = {e["iri"] for b in detail["benefits"] for e in b["agencies"]}
     for b in detail["benefits"]:
         amount = b["max_amount"] if b["max_amount"] is not None else b["amount"]

@@ -297,6 +297,9 @@ class _Worker:
             self.process = None
 
 
+SLOT_WAIT = 30.0  # seconds a query waits for a free worker before a 503
+
+
 class QueryPool:
     """A few worker processes; `run` gives each query one of them, with a time limit."""
 
@@ -312,10 +315,11 @@ class QueryPool:
 
     def run(self, req: QueryRequest) -> QueryResult:
         req.max_rows = min(req.max_rows, self.max_rows) if req.max_rows else self.max_rows
+        wait = max(self.timeout, SLOT_WAIT)  # a slot may be held by a worker that is (re)starting
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
-            raise QueryTimeout(f"the SPARQL endpoint is busy: no query slot came free within {self.timeout:g} s; "
+            raise QueryTimeout(f"the SPARQL endpoint is busy: no query slot came free within {wait:g} s; "
                                "try again") from None
         try:
             return self._run_on(worker, req)
@@ -368,12 +372,20 @@ class QueryPool:
         taken = []
         try:
             for _ in self._workers:
+                if self.closed:
+                    break
                 worker = self._idle.get()
                 taken.append(worker)
                 worker.ensure_started(self.timeout)
         finally:
             for worker in taken:
+                if self.closed:
+                    worker.stop()
                 self._idle.put(worker)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
 
     def close(self) -> None:
         self._closed.set()
