@@ -159,9 +159,10 @@ def test_aligns_with_in_the_graph(kg):
 
 
 def test_extraction_triples(kg):
-    rows = kg.select(PREFIX + "SELECT ?m ?party WHERE { id:national-2022\\/clause\\/3 pol:hasObligation ?o . "
+    rows = kg.select(PREFIX + "SELECT ?o ?m ?party WHERE { id:national-2022\\/clause\\/3 pol:hasObligation ?o . "
                      "?o pol:modality ?m ; pol:party ?party ; pol:extractedFrom id:national-2022\\/clause\\/3 }")
     assert ("must", "国有企业") in {(str(r["m"]), str(r["party"])) for r in rows}
+    assert all(re.fullmatch(r"https://w3id.org/policykg/id/national-2022/clause/3/obligation/\d+", str(r["o"])) for r in rows)
     rows = kg.select(PREFIX + "SELECT ?ind ?v ?u WHERE { id:national-2022\\/clause\\/18 pol:hasFigure ?f . "
                      "?f pol:indicator ?ind ; pol:value ?v ; pol:unit ?u }")
     assert [(str(r["ind"]), float(str(r["v"])), str(r["u"])) for r in rows] == [("用于一线职工教育和培训", 60.0, "%")]
