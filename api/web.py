@@ -172,21 +172,21 @@ def find_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
 @router.get("/", response_class=HTMLResponse)
 def ask_page(request: Request, q: str | None = None) -> HTMLResponse:
     kg = request.app.state.kg
-    result, error, first = None, None, None
+    result, error, first, error_status = None, None, None, 200
     if q is not None:
         try:
             result = kg.ask(q)
         except PolicyKGError as exc:
-            error = str(exc)
+            error, error_status = str(exc), getattr(exc, "http_status", 503)
         except ImportError:
-            error = "question answering is not available in this installation"
+            error, error_status = "question answering is not available in this installation", 503
     if result and result.get("citations"):
         ref = result["citations"][0]
         span = answering_sentence(ref["text"], result.get("answer", ""), result.get("facts", []), result["question"])
         first = {"ref": ref, "segments": segments(ref["text"], [span] if span else []),
                  "doc_title": _doc_title(kg, ref["document"])}
-    return render(request, "ask.html", title="Ask · policykg", q=q or "", result=result, error=error, first=first,
-                  examples=EXAMPLE_QUESTIONS)
+    return render(request, "ask.html", status=error_status if error else 200, title="Ask · policykg", q=q or "",
+                  result=result, error=error, first=first, examples=EXAMPLE_QUESTIONS)
 
 
 def _doc_title(kg, doc_id: str) -> str:
@@ -375,7 +375,7 @@ def _cell(term: dict[str, Any] | None) -> dict[str, str]:
 @router.get("/query", response_class=HTMLResponse)
 async def console(request: Request, query: str | None = None) -> HTMLResponse:
     endpoint = request.app.state.sparql
-    table, boolean, graph_text, error, truncated, seconds = None, None, None, None, False, None
+    table, boolean, graph_text, error, truncated, seconds, status = None, None, None, None, False, None, 200
     if query is not None and query.strip():
         req = QueryRequest(query=query, accept=["application/sparql-results+json", "text/turtle"])
         try:
@@ -391,8 +391,8 @@ async def console(request: Request, query: str | None = None) -> HTMLResponse:
             else:
                 graph_text = result.body.decode("utf-8", "replace")
         except PolicyKGError as exc:
-            error = str(exc)
+            error, status = str(exc), getattr(exc, "http_status", 503)
     shown = query if query is not None else EXAMPLE_QUERIES[0][1]
-    return render(request, "query.html", title="SPARQL · policykg", query=shown, examples=EXAMPLE_QUERIES,
+    return render(request, "query.html", status=status, title="SPARQL · policykg", query=shown, examples=EXAMPLE_QUERIES,
                   table=table, boolean=boolean, graph_text=graph_text, error=error, truncated=truncated,
                   seconds=seconds, ran=bool(query and query.strip()), max_rows=endpoint.max_rows)

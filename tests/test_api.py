@@ -177,15 +177,20 @@ def test_pages(client, path, needle):
 
 def test_pages_escape_what_the_user_typed(client):
     evil = '<script>alert("x")</script>'
-    for path, params in [("/", {"q": evil}), ("/query", {"query": evil})]:
+    for path, params, status in [("/", {"q": evil}, 200), ("/query", {"query": evil}, 400)]:
         r = client.get(path, params=params, headers=HTML)
-        assert r.status_code == 200
+        assert r.status_code == status
         assert evil not in r.text and "&lt;script&gt;" in r.text
     r = client.get("/documents/" + evil, headers=HTML)
     assert r.status_code == 404 and evil not in r.text and "&lt;script&gt;" in r.text
 
 
 def test_page_errors_are_pages(client):
+    r = client.get("/", params={"q": "x" * 2000}, headers=HTML)
+    assert r.status_code == 400 and 'id="error"' in r.text and 'id="q"' in r.text
+    r = client.get("/query", params={"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"},
+                   headers=HTML)
+    assert r.status_code == 400 and "SERVICE" in r.text and 'id="query"' in r.text
     r = client.get("/documents/jiading-draft/clauses/999", headers=HTML)
     assert r.status_code == 404 and "has no clause 999" in r.text and "<html" in r.text
     r = client.get("/entity", params={"iri": "https://example.org/nothing"}, headers=HTML)
