@@ -25,7 +25,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 平台 家 / 人才 万名 / 比例 % : a space where the number should stand before a measure word
     ("blank_number", re.compile(rf"(?<=[\u4e00-\u9fff“”）)]){SPACE}+(?={MEASURE})")),
     # 超过 ， / 达到。 : a comparison verb with nothing after it
-    ("blank_after_comparison", re.compile(rf"{COMPARE}({SPACE}*)(?=[，。；、,;）)]|$)")),
+    ("blank_after_comparison", re.compile(rf"{COMPARE}({SPACE}*)(?=[，。；、,;）)%％]|$)")),
+    # （待定） / 待补充 / 待明确: a gap named in words
+    ("to_be_filled", re.compile(r"[（(【\[]?(?:待定|待补充|待填写|待填|待明确|待确定)[）)】\]]?")),
     # ____ / ＿＿ / ……(空)
     ("underscores", re.compile(r"[_＿]{2,}")),
     # ×× / XX / ○○ / □□
@@ -55,7 +57,7 @@ def _evidence(text: str, start: int, end: int, width: int = 16) -> str:
     left = re.split(r"[。；，,;]", left)[-1]
     right = re.split(r"[。；，,;]", right)[0]
     middle = re.sub(rf"{SPACE}+|[_＿]+", "＿", text[start:end]) if end - start > 1 else ""
-    if "＿" not in middle:
+    if "＿" not in middle and not re.search("待", middle):
         middle = "＿"
     return f"{left}{middle}{right}".strip()
 

@@ -19,7 +19,8 @@ def test_blanks_in_the_draft_targets():
         "本区技能人才占就业人员比例超过＿", "高技能人才占技能人才比例超过＿"]
 
 
-@pytest.mark.parametrize("text", ["给予____万元奖励", "由××部门负责", "补贴标准为＿＿元", "到 年底完成", "比例达到（ ）"])
+@pytest.mark.parametrize("text", ["给予____万元奖励", "由××部门负责", "补贴标准为＿＿元", "到 年底完成", "比例达到（ ）",
+                                  "比例达到%以上", "补贴标准（待定）", "本办法自 年 月 日起施行"])
 def test_other_blank_forms(text):
     assert len(find_placeholders(text)) == 1
 
