@@ -57,7 +57,7 @@ def answer(kg, question: str) -> dict:
     context = {key: _context(kg, key) for key, _ in top}
     for key, clause_score in top:
         clause = kg.clause(*key)
-        for span in clause_spans(key, clause.text):
+        for span in clause_spans(key, clause.body or clause.text):
             score_span(span, groups, weights, intent, labels, query.linked.tiers, question, context[key])
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:

@@ -84,8 +84,10 @@ def _glosses(query, quoted: str) -> str:
         label = zh[0].upper() if zh and zh[0][0].isascii() else (zh[0] if zh else "")
         if label and label in quoted.upper():
             parts.append(f"{m.group(0)} = {label}")
+    seen_zh = set()
     for en, zh in query.linked.english:
-        if zh and len(zh) >= 2 and zh in quoted and not any(p.startswith(f"{en} =") for p in parts):
+        if zh and len(zh) >= 2 and zh in quoted and zh not in seen_zh and not any(p.startswith(f"{en} =") for p in parts):
+            seen_zh.add(zh)
             parts.append(f"{en} = {zh}")
     for m in AMOUNT.finditer(quoted):
         reading = yuan(m.group(0))
@@ -93,6 +95,11 @@ def _glosses(query, quoted: str) -> str:
             parts.append(f"{m.group(0).strip()} = {reading}")
     parts = list(dict.fromkeys(parts))[:6]
     return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _amount_glosses(quoted: str) -> str:
+    parts = [f"{m.group(0).strip()} = {yuan(m.group(0))}" for m in AMOUNT.finditer(quoted) if yuan(m.group(0))]
+    return f" ({'; '.join(dict.fromkeys(parts))})" if parts else ""
 
 
 def compose(kg, query, intent: Intent, spans: list[Span]) -> str:
@@ -113,7 +120,8 @@ def compose(kg, query, intent: Intent, spans: list[Span]) -> str:
         else:
             head = f"{part} — " if i == 0 and part else ""
             prefix = "Under" if i == 0 else "Also, under"
-            out.append(f"{prefix} {_ref_en(kg, span.key)}: {head}“{quote}”{_glosses(query, quote)}.")
+            gloss = _glosses(query, quote) if i == 0 else _amount_glosses(quote)
+            out.append(f"{prefix} {_ref_en(kg, span.key)}: {head}“{quote}”{gloss}.")
     return lead + ("".join(out) if lang == "zh" else " ".join(out))
 
 
@@ -128,7 +136,7 @@ def compose_abstain(kg, query, intent: Intent, spans: list[Span], missing: list[
     (quoting a sentence without figures, so no amount is suggested that does not apply).
     `missing` are the question's terms no answering sentence holds (`购房`)."""
     lang = query.language
-    plain = [s for s in spans if not AMOUNT.search(s.text) and not PERCENT.search(s.text)]
+    plain = [s for s in spans if not AMOUNT.search(s.text) and not PERCENT.search(s.text) and s.coverage > 0]
     near = max(plain, key=lambda s: s.score) if plain else None
     topic = "、".join(f"“{t}”" for t in missing[:2])
     if lang == "zh":
