@@ -334,3 +334,65 @@ def test_endpoint_over_a_remote_store(tmp_path_factory):
             assert d["benefits"] and any(b["max_amount"] for b in d["benefits"])
     finally:
         server.stop()
+
+
+# -- protocol-specified datasets, modelled on the W3C protocol tests (own data) -------------
+EX = "http://example.org/protocol/"
+
+
+@pytest.fixture(scope="module")
+def dataset_client(tmp_path_factory):
+    """An endpoint over a store folder holding three named graphs (and nothing in the default graph)."""
+    import pyoxigraph as ox
+
+    from policykg.kg.build import GRAPH_DIR, MARKER
+
+    folder = tmp_path_factory.mktemp("dataset") / "kg"
+    folder.mkdir()
+    store = ox.Store(str(folder / GRAPH_DIR))
+    for i in (1, 2, 3):
+        g = ox.NamedNode(f"{EX}data{i}")
+        store.add(ox.Quad(ox.NamedNode(f"{EX}data{i}.rdf"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                          ox.NamedNode(f"{EX}Doc"), g))
+    store.flush()
+    del store
+    (folder / MARKER).write_text(json.dumps({"policykg": "test", "documents": {}}), encoding="utf-8")
+    with TestClient(create_app(PolicyKG(store=str(folder))), raise_server_exceptions=False) as c:
+        yield c
+
+
+def _ask(r) -> bool:
+    assert r.status_code == 200, r.text
+    return r.json()["boolean"]
+
+
+def test_dataset_default_graphs(dataset_client):
+    q = f"ASK {{ <{EX}data1.rdf> a ?type . <{EX}data2.rdf> a ?type . }}"
+    params = [("default-graph-uri", f"{EX}data1"), ("default-graph-uri", f"{EX}data2")]
+    assert _ask(dataset_client.get("/sparql", params=[("query", q), *params])) is True
+    assert _ask(dataset_client.post("/sparql", params=params, content=q,
+                                    headers={"content-type": "application/sparql-query"})) is True
+    assert _ask(dataset_client.get("/sparql", params={"query": q})) is False  # the store's default graph is empty
+
+
+def test_dataset_named_graphs(dataset_client):
+    q = (f"ASK {{ GRAPH ?g1 {{ <{EX}data1.rdf> a ?type }} GRAPH ?g2 {{ <{EX}data2.rdf> a ?type }} }}")
+    params = [("named-graph-uri", f"{EX}data1"), ("named-graph-uri", f"{EX}data2")]
+    assert _ask(dataset_client.get("/sparql", params=[("query", q), *params])) is True
+    assert _ask(dataset_client.post("/sparql", params=params, content=q,
+                                    headers={"content-type": "application/sparql-query"})) is True
+    only3 = [("named-graph-uri", f"{EX}data3")]
+    assert _ask(dataset_client.get("/sparql", params=[("query", q), *only3])) is False
+
+
+def test_dataset_full_and_form_post(dataset_client):
+    q = (f"ASK {{ <{EX}data3.rdf> a ?type GRAPH ?g1 {{ <{EX}data1.rdf> a ?type }} "
+         f"GRAPH ?g2 {{ <{EX}data2.rdf> a ?type }} }}")
+    form = {"query": q, "default-graph-uri": f"{EX}data3", "named-graph-uri": [f"{EX}data1", f"{EX}data2"]}
+    assert _ask(dataset_client.post("/sparql", data=form)) is True
+
+
+def test_protocol_dataset_overrides_from(dataset_client):
+    q = f"ASK FROM <{EX}data3> {{ <{EX}data1.rdf> a ?type }}"
+    assert _ask(dataset_client.get("/sparql", params={"query": q})) is False
+    assert _ask(dataset_client.get("/sparql", params={"query": q, "default-graph-uri": f"{EX}data1"})) is True
