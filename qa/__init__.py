@@ -21,7 +21,8 @@ MIN_COVERAGE = 0.4  # share of the question's content a span must hold to answer
 MIN_COVERAGE_TEXT = 0.3  # … any other question
 SECOND_DOC = 0.8  # another document's span is added when its score reaches this share of the best
 BONUS_GRAPH = 0.3  # a span that is the sentence of a benefit granted to what the question names
-CLAUSE_PRIOR = 0.35  # weight of the clause's retrieval score (scaled to the best) in a span's score
+CLAUSE_PRIOR = 0.35
+TIE = 0.9  # another sentence of the answering clause scoring this share of the best is quoted too  # weight of the clause's retrieval score (scaled to the best) in a span's score
 
 
 @dataclass
@@ -86,6 +87,8 @@ def answer(kg, question: str) -> dict:
         return {**base, "answer": text, "abstained": True, "citations": citations,
                 "facts": facts_for(kg, query, [k for k, _ in nearest[:1]])}
     chosen = _choose(answering)
+    if not intent.numeric:
+        chosen = [_with_tied_sentences(c, candidates) for c in chosen]
     keys = list(dict.fromkeys([c.span.key for c in chosen] + [k for k, _ in top]))
     scores = dict(top)
     citations = [kg.clause_ref(kg.clause(*k), scores.get(k, 0.0)) for k in keys[:5]]
@@ -144,6 +147,20 @@ def _answers(span: Span, intent: Intent, focus: list[list[str]], context: str) -
         return (span.has_pattern and span.coverage >= MIN_COVERAGE
                 and all(any(present(t, where) for t in group) for group in focus))
     return span.coverage >= MIN_COVERAGE_TEXT
+
+
+def _with_tied_sentences(chosen: Candidate, candidates: list[Candidate]) -> Candidate:
+    """Quote the other sentences of the same clause that answer as well (within 10%): when two
+    sentences tie, the answer may be in either."""
+    span = chosen.span
+    ties = [c.span for c in candidates if c.span.key == span.key and c.span.index != span.index
+            and c.span.score >= TIE * span.score and c.span.coverage >= span.coverage * TIE]
+    if not ties:
+        return chosen
+    parts = sorted([span] + ties, key=lambda x: x.index)
+    merged = Span(span.key, span.index, "".join(p.text for p in parts), span.score, span.coverage,
+                  span.has_pattern, list(dict.fromkeys(t for p in parts for t in p.matched)))
+    return Candidate(merged, chosen.total)
 
 
 def _choose(answering: list[Candidate]) -> list[Candidate]:

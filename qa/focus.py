@@ -12,6 +12,7 @@ title count too (`若干措施的有效期`).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from policykg.search.text import CJK, stopwords
 
@@ -36,7 +37,8 @@ def zh_focus(question: str, drop: set[str]) -> list[str]:
 
     def content(tok: str) -> bool:
         return (len(tok) >= 2 and CJK.search(tok) is not None and tok not in stop and tok not in drop
-                and tok not in _CUE_WORDS and not tok.endswith("类"))
+                and tok not in _CUE_WORDS and not tok.endswith("类")
+                and not all(ch in stop for ch in tok))  # `中要`: stop characters glued together
 
     right = []
     if _COUNT_START.match(m.group(0)):
@@ -94,5 +96,22 @@ def en_focus(question: str, lexicon) -> list[list[str]]:
 
 
 def present(term: str, text: str) -> bool:
-    """A focus word is in a text as written, or all its characters are (`购房` ⊂ `购买住房`)."""
-    return term in text or all(ch in text for ch in term)
+    """A focus word is in a text as written, or all its characters are (`购房` ⊂ `购买住房`), or a
+    near-synonym is (`奖金` ~ `奖励`, from the lexicon's [synonyms])."""
+    if term in text or all(ch in text for ch in term):
+        return True
+    return any(other in text for other in synonyms().get(term, ()))
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, tuple[str, ...]]:
+    import tomllib
+
+    from policykg.search.linking import HERE as SEARCH_DIR
+
+    data = tomllib.loads((SEARCH_DIR / "lexicon.toml").read_text(encoding="utf-8"))
+    out: dict[str, tuple[str, ...]] = {}
+    for group in data.get("synonyms", {}).get("groups", []):
+        for word in group:
+            out[word] = tuple(w for w in group if w != word)
+    return out
