@@ -112,8 +112,7 @@ class Virtuoso:
                 self.stop()
                 raise RuntimeError(f"Virtuoso did not answer on {self.endpoint} within {timeout:.0f} s")
             time.sleep(0.5)
-        self.isql('GRANT SPARQL_UPDATE TO "SPARQL";')
-        self.isql("DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+        self.isql('GRANT SPARQL_UPDATE TO "SPARQL";')  # never SPARQL_LOAD_SERVICE_DATA
         return self
 
     def isql(self, statement: str) -> str:
