@@ -49,7 +49,17 @@ def to_yuan(num: str, magnitude: str = "") -> Decimal | None:
     return result.normalize() if result != result.to_integral() else result.quantize(Decimal(1))
 
 
+_PER_PERSON_AFTER = re.compile(r"^/人[/·・]?(年|月)")
+
+
 def _period(before: str, after: str) -> str:
+    m = _PER_PERSON_AFTER.match(after)
+    if m:
+        return "每人每年" if m.group(1) == "年" else "每人每月"
+    if "每年每人" in before:
+        return "每人每年"
+    if "每月每人" in before:
+        return "每人每月"
     for word, value in PERIODS:
         if word.startswith("/"):
             if after.startswith(word):
@@ -72,7 +82,7 @@ def find_money(text: str, lo: int = 0, hi: int | None = None) -> list[Money]:
         if value is None or value <= 0:
             continue
         before = re.split(r"[，。；,;：]", text[max(lo, m.start() - 12):m.start()])[-1]
-        after = text[m.end():min(hi, m.end() + 4)]
+        after = text[m.end():min(hi, m.end() + 5)]
         is_max = bool(_MAX_BEFORE.search(before) or _MAX_AFTER.match(after))
         out.append(Money(m.start(), m.end(), value, is_max, _period(before, after), m.group(0)))
     return out

@@ -143,6 +143,8 @@ def find_benefits(text: str, entities: list[Entity], vocab: Vocabulary) -> list[
                     # the phrase said earlier in the sentence (按租金的50%给予补贴，每月最高1500元)
                     ph = next((p for j in range(i - 1, -1, -1)
                                if (p := heads.phrase(text, segs[j][0], segs[j][1], tokens, last=True))), None)
+                    # else the last benefit phrase earlier in the clause (a table's heading: 安家补贴标准)
+                    ph = ph or heads.phrase(text, 0, s_lo, tokens, last=True)
                     if ph is None:
                         continue
                     what, kind = text[ph[0]:ph[1]], ph[2]

@@ -72,6 +72,8 @@ def test_vocabularies_are_skos_with_zh_and_en(vocab):
     ("一次性安家补贴1.5万元", Decimal(15000), False, "一次性"),
     ("补贴不超过3,000元/月", Decimal(3000), True, "每月"),
     ("奖励金额20万元以内", Decimal(200000), True, ""),
+    ("生活补贴5000元/人/年", Decimal(5000), False, "每人每年"),
+    ("每年每人补贴2万元", Decimal(20000), False, "每人每年"),
 ])
 def test_amounts(text, value, is_max, period):
     (money,) = find_money(text)
@@ -122,6 +124,8 @@ def test_unseen_tier_page_wording(vocab):
      [("生活补贴", Decimal(30000), "博士研究生"), ("生活补贴", Decimal(15000), "硕士研究生")]),
     ("获得“市首席技师”称号的，给予2万元奖励。", [("奖励", Decimal(20000), "市首席技师")]),
     ("对符合条件的一类人才，每月发放人才津贴2000元。", [("人才津贴", Decimal(2000), "一类人才")]),
+    ("安家补贴标准如下：\nA类人才 100万元\nB类人才 60万元\n",
+     [("安家补贴", Decimal(1000000), "A类人才"), ("安家补贴", Decimal(600000), "B类人才")]),
 ])
 def test_who_gets_how_much(vocab, text, expected):
     facts = annotate_clause("unseen", 1, text, vocab)
