@@ -238,3 +238,13 @@ def test_rdflib_graph_api_over_the_embedded_store(kg):
     benefit = rdflib.URIRef(ID + "linhai-measures/clause/4/benefit/1")
     assert graph.value(benefit, POL.amount).toPython() == Decimal(50000)
     assert len(graph) == len(kg.graph)
+
+
+@pytest.mark.parametrize("name", ["who-receives-what", "entities-by-clause", "money-by-tier"])
+def test_example_queries_run_everywhere(store, name):
+    from policykg.ontology import HERE
+
+    got = store.select((HERE / "queries" / f"{name}.rq").read_text(encoding="utf-8"))
+    assert len(got) >= 7
+    if name == "money-by-tier":
+        assert (got[0]["tier"], got[0]["yuan"]) == ("A类人才", 1000000)
