@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from policykg.extract.amounts import find_money
-from policykg.extract.entities import STOP, Entity, _pos_tokens, sentence_bounds
+from policykg.extract.entities import STOP, Entity, pos_tokens, sentence_bounds
 from policykg.extract.vocab import Vocabulary
 
 BENEFICIARY_KINDS = ("TalentCategory", "Honor", "Program")
@@ -121,7 +121,7 @@ def _extend(text: str, tokens, start: int, lo: int, max_len: int = 6, ents: list
 
 def find_benefits(text: str, entities: list[Entity], vocab: Vocabulary) -> list[Benefit]:
     heads = _Heads(vocab)
-    tokens = _pos_tokens(text)
+    tokens = pos_tokens(text)
     benefits: list[Benefit] = []
     earlier: list[Entity] = []  # the categories and honors of the sentence before
     previous: Benefit | None = None  # the last priced benefit: a bare amount later inherits its phrase

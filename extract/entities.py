@@ -113,7 +113,7 @@ def _pos_tokenizer():
 
 
 @lru_cache(maxsize=64)
-def _pos_tokens(text: str) -> tuple[tuple[int, int, str, str], ...]:
+def pos_tokens(text: str) -> tuple[tuple[int, int, str, str], ...]:
     """jieba's words with their part of speech and character offsets."""
     out, pos = [], 0
     for pair in _pos_tokenizer().cut(text):
@@ -225,7 +225,7 @@ def candidate_spans(text: str, vocab: Vocabulary) -> list[_Cand]:
         for m in regex.finditer(text):
             term = vocab.terms[m.group(0)]
             cands.append(_Cand(m.start(), m.end(), term.kind, term))
-    tokens = _pos_tokens(text)
+    tokens = pos_tokens(text)
     for c in _rule_candidates(text, tokens):
         label = c.name or text[c.start:c.end]
         strip = _STRIP.match(label)

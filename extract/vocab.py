@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import RDF, RDFS, Graph, URIRef
+from rdflib import RDF, RDFS, Graph
 from rdflib.namespace import SKOS
 
 from policykg.errors import InputError
@@ -95,4 +95,4 @@ def concept_label(vocab: Vocabulary, iri: str) -> str | None:
     return vocab.prefs.get(iri)
 
 
-__all__ = ["Term", "Vocabulary", "load_vocabulary", "vocab_files", "concept_label", "KINDS", "URIRef"]
+__all__ = ["Term", "Vocabulary", "load_vocabulary", "vocab_files", "concept_label", "KINDS"]

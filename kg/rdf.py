@@ -11,7 +11,7 @@ import re
 from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, SKOS, Namespace
+from rdflib.namespace import DCTERMS, PROV, SKOS, Namespace
 
 from policykg.ingest.model import Document
 from policykg.ontology import (CONCEPT, ID, ONTOLOGY_FILE, POL, SCHEMES, benefit_iri, benefit_type_iri,
@@ -185,4 +185,4 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
     return graph
 
 
-__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "to_graph", "OWL"]
+__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "to_graph"]
