@@ -116,6 +116,7 @@ class CheckAlignment(BaseModel):
     parent_document: str
     parent_clause: int
     score: float
+    accepted: bool = Field(True, description="whether the pair is close enough to count as a counterpart (pol:alignsWith)")
 
 
 class Finding(BaseModel):
@@ -131,5 +132,7 @@ class Finding(BaseModel):
 class CheckResponse(BaseModel):
     document: str
     parents: list[str]
+    missing_parents: list[str] = Field(default_factory=list, description="parents that no loaded corpus holds")
+    warnings: list[str] = Field(default_factory=list)
     alignments: list[CheckAlignment]
     findings: list[Finding]

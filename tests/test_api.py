@@ -99,6 +99,9 @@ def test_check(client):
     assert body["document"] == "jiading-draft" and set(body["parents"]) == {"shanghai-2023", "national-2022"}
     assert body["alignments"] and body["findings"]
     assert {"placeholder", "not_covered"} <= {f["kind"] for f in body["findings"]}
+    # the API gives the same object as `policykg check --json`
+    assert body["missing_parents"] == [] and isinstance(body["warnings"], list)
+    assert all("accepted" in a for a in body["alignments"])
 
 
 # -- bad input: a 4xx with {"error"}, never a 500 ------------------------------------------
