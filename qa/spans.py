@@ -73,11 +73,16 @@ def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent
     and its Chinese equivalents), `context` the clause and document titles (words there count)."""
     text = span.text
     lowered = f"{text} {context}".lower()
-    total = sum(group_weight(g, weights) for g in groups) or 1.0
-    got_groups = [g for g in groups if any(t in lowered for t in g)]
-    got = [t for g in got_groups for t in g if t in text.lower()]
+    # a group weighs as its rarest alternative; a span earns the weight of the rarest one it holds
+    total = sum(max(weights.idf(t) for t in g) for g in groups) or 1.0
+    earned = 0.0
+    for g in groups:
+        held = [t for t in g if t in lowered]
+        if held:
+            earned += max(weights.idf(t) for t in held)
+    got = [t for g in groups for t in g if t in text.lower()]
     span.matched = got
-    span.coverage = sum(group_weight(g, weights) for g in got_groups) / total
+    span.coverage = earned / total
     pattern = intent.pattern()
     span.has_pattern = bool(pattern.search(text)) if pattern is not None else False
     score = span.coverage
