@@ -83,13 +83,13 @@ class Embedder:
         if len(texts) > SMALL_BATCH:
             vectors = self._encode(texts, batch_size)
         else:
-            # a query or two: one thread is faster than several (no fork/join for a tiny
-            # matrix) and far faster on a busy 2-core machine
+            # a query or two: on an idle machine every core helps; on a busy one a single
+            # thread is several times faster (no fork/join waiting for a descheduled worker)
             import torch
 
             with _ENCODE_LOCK:
                 threads = torch.get_num_threads()
-                torch.set_num_threads(1)
+                torch.set_num_threads(threads if _idle() else 1)
                 try:
                     vectors = self._encode(texts, batch_size)
                 finally:
@@ -99,6 +99,14 @@ class Embedder:
     def _encode(self, texts: list[str], batch_size: int):
         return self._model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                                   convert_to_numpy=True, show_progress_bar=False)
+
+
+def _idle() -> bool:
+    """Is there a free core for each of torch's threads (1-minute load average)?"""
+    try:
+        return os.getloadavg()[0] < 0.75 * (os.cpu_count() or 1)
+    except OSError:
+        return False
 
 
 def get_embedder(model: str) -> Embedder:
