@@ -92,12 +92,34 @@ def answer(kg, question: str) -> dict:
     keys = list(dict.fromkeys([c.span.key for c in chosen] + [k for k, _ in top]))
     scores = dict(top)
     citations = [kg.clause_ref(kg.clause(*k), scores.get(k, 0.0)) for k in keys[:5]]
-    text = compose(kg, query, intent, [c.span for c in chosen])
+    granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
+    text = compose(kg, query, intent, [c.span for c in chosen], granted)
     return {**base, "answer": text, "abstained": False, "citations": citations,
             "facts": facts_for(kg, query, [c.span.key for c in chosen])}
 
 
 GRAPH_INTENTS = ("benefit", "amount", "count", "list", "yesno", "other")
+
+
+def _granted(searcher, query, span: Span) -> list[str]:
+    """Labels of the graph's benefits granted in the answering sentence to what the question
+    names (only labels the sentence itself contains, without figures)."""
+    from policykg.search.graph import normalise_sentence
+
+    if not query.linked.concepts:
+        return []
+    iris = {i for c in query.linked.concepts for i in c.iris}
+    text = normalise_sentence(span.text)
+    out = []
+    for b in searcher.benefits:
+        if b.key != span.key or not (iris & b.beneficiaries) or not b.label:
+            continue
+        sentence = normalise_sentence(b.sentence)
+        if sentence and (sentence in text or text in sentence) and b.label in span.text \
+                and not any(ch.isdigit() for ch in b.label):
+            out.append(b.label)
+    out = list(dict.fromkeys(out))
+    return [lab for lab in out if not any(lab != other and lab in other for other in out)]
 
 
 def _graph_bonus(searcher, query, candidates: list[Candidate]) -> None:

@@ -102,11 +102,14 @@ def _amount_glosses(quoted: str) -> str:
     return f" ({'; '.join(dict.fromkeys(parts))})" if parts else ""
 
 
-def compose(kg, query, intent: Intent, spans: list[Span]) -> str:
-    """The answer from the chosen spans (the first is the answering one)."""
+def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | None = None) -> str:
+    """The answer from the chosen spans (the first is the answering one); `granted` are the
+    graph's benefit labels found in the first span, named up front."""
     lang = query.language
     first = spans[0]
     lead = verdict(first, lang) if intent.name == "yesno" else ""
+    grant_zh = f"（可享受：{'、'.join(granted[:4])}）" if granted else ""
+    grant_en = f" — granted: {', '.join(granted[:4])}" if granted else ""
     part = focus(first, intent, query.linked.tiers) if intent.numeric else ""
     if part and part == _quote(first.text):
         part = ""
@@ -116,12 +119,12 @@ def compose(kg, query, intent: Intent, spans: list[Span]) -> str:
         if lang == "zh":
             head = f"{part}。" if i == 0 and part else ""
             ref = f"根据{_ref_zh(kg, span.key)}" if i == 0 else f"另，{_ref_zh(kg, span.key)}规定"
-            out.append(f"{head}{ref}：“{quote}”。")
+            out.append(f"{head}{ref}：“{quote}”{grant_zh if i == 0 else ''}。")
         else:
             head = f"{part} — " if i == 0 and part else ""
             prefix = "Under" if i == 0 else "Also, under"
             gloss = _glosses(query, quote) if i == 0 else _amount_glosses(quote)
-            out.append(f"{prefix} {_ref_en(kg, span.key)}: {head}“{quote}”{gloss}.")
+            out.append(f"{prefix} {_ref_en(kg, span.key)}: {head}“{quote}”{grant_en if i == 0 else ''}{gloss}.")
     return lead + ("".join(out) if lang == "zh" else " ".join(out))
 
 
