@@ -14,7 +14,7 @@ from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, classify
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
-from policykg.search.text import CJK, tier_tokens
+from policykg.search.text import tier_tokens
 
 CANDIDATES = 6  # clauses whose sentences are read
 MIN_COVERAGE = 0.4  # share of the question's content a span must hold to answer a figure question

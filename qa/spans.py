@@ -59,10 +59,6 @@ def content_terms(question_tokens: list[str], drop: set[str]) -> list[str]:
     return terms
 
 
-def group_weight(group: list[str], weights: "TermWeights") -> float:
-    return sum(weights.idf(t) for t in group) / len(group)
-
-
 def clause_spans(key: tuple[str, int], text: str) -> list[Span]:
     return [Span(key, i, s) for i, s in enumerate(sentences(text))]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from policykg.errors import PolicyKGError
-from policykg.ingest.model import Clause, Document
+from policykg.ingest.model import Clause
 from policykg.search.text import sentences, tokenize
 
 UNITS = "units.json"
@@ -119,6 +119,3 @@ def bm25_scores(retriever, tokens: list[str], size: int) -> np.ndarray:
         return np.zeros(size, dtype=np.float32)
     return np.asarray(retriever.get_scores(known), dtype=np.float32)
 
-
-def documents_by_id(documents: list[Document]) -> dict[str, Document]:
-    return {d.id: d for d in documents}
