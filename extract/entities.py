@@ -106,9 +106,12 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
 def _pos_tokenizer():
     """A jieba part-of-speech tagger with its own dictionary: words other parts of policykg add to
     the global jieba (the search index does) must not change what extraction finds."""
+    import logging
+
     import jieba
     import jieba.posseg as pseg
 
+    jieba.setLogLevel(logging.WARNING)  # no "Building prefix dict…" chatter on standard error
     return pseg.POSTokenizer(jieba.Tokenizer())
 
 
@@ -288,6 +291,7 @@ def pipeline(vocab: Vocabulary):
     from spacy.language import Language
     from spacy.tokens import Span
 
+    _pos_tokenizer()  # quiets jieba before spaCy's segmenter loads it
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     name_spans = f"policykg_spans_{id(vocab)}"
     name_rules = f"policykg_rules_{id(vocab)}"
