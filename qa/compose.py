@@ -102,6 +102,16 @@ def _amount_glosses(quoted: str) -> str:
     return f" ({'; '.join(dict.fromkeys(parts))})" if parts else ""
 
 
+def _benefit_gloss(label: str) -> str:
+    """A benefit's label with the English kind of its head word: 资助补贴 → 资助补贴 (subsidy)."""
+    from policykg.extract.vocab import load_vocabulary
+
+    heads = load_vocabulary().heads
+    ends = [h for h in heads if label.endswith(h)]
+    head = max(ends or [h for h in heads if h in label], key=len, default=None)
+    return f"{label} ({heads[head]})" if head and heads[head] else label
+
+
 def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | None = None) -> str:
     """The answer from the chosen spans (the first is the answering one); `granted` are the
     graph's benefit labels found in the first span, named up front."""
@@ -109,7 +119,7 @@ def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | N
     first = spans[0]
     lead = verdict(first, lang) if intent.name == "yesno" else ""
     grant_zh = f"（可享受：{'、'.join(granted[:4])}）" if granted else ""
-    grant_en = f" — granted: {', '.join(granted[:4])}" if granted else ""
+    grant_en = f" — granted: {', '.join(_benefit_gloss(g) for g in granted[:4])}" if granted else ""
     part = focus(first, intent, query.linked.tiers) if intent.numeric else ""
     if part and part == _quote(first.text):
         part = ""
