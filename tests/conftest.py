@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -56,3 +60,39 @@ def cli():
                               text=True, env=full_env, cwd=kw.pop("cwd", ROOT), timeout=kw.pop("timeout", 600), **kw)
 
     return run
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(store: Path, timeout: float = 60) -> Iterator[str]:
+    """`policykg serve` on a free 127.0.0.1 port for a built store; yields its base URL."""
+    import httpx
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--store", str(store), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"policykg serve exited: {proc.stderr.read().decode()[-2000:]}")
+            try:
+                if httpx.get(url + "/api/documents", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"policykg serve did not answer within {timeout:.0f} s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
-from conftest import require_service
+from conftest import live_server, require_service
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,12 +18,6 @@ SHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -45,30 +34,8 @@ def readme_store(tmp_path_factory, cli, corpus_dirs) -> Path:
 
 @pytest.fixture(scope="module")
 def server(readme_store):
-    store_dir = readme_store
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--store", str(store_dir), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"policykg serve exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(url + "/api/documents", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("policykg serve did not answer within 60 s")
+    with live_server(readme_store) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
 from urllib.parse import quote
 
@@ -26,6 +22,8 @@ from policykg.api.worker import NotAcceptable, choose_format, parse_accept
 from policykg.app import PolicyKG
 from policykg.errors import InputError
 from policykg.ontology import ONTOLOGY_IRI, clause_iri
+
+from conftest import live_server
 
 POL = f"PREFIX pol: <{ONTOLOGY_IRI}>\n"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -227,37 +225,10 @@ def test_timeout_stops_the_query_and_the_endpoint_recovers(store_dir):
 
 
 # -- real clients against a live server ----------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_url(store_dir):
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--store", str(store_dir), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"policykg serve exited: {proc.stderr.read().decode()[-2000:]}")
-            try:
-                if httpx.get(url + "/api/documents", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("policykg serve did not answer within 60 s")
+    with live_server(store_dir) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_sparqlwrapper_select_ask_construct(live_url):
