@@ -57,3 +57,16 @@ def test_cli_eval(cli, store_dir, corpus_dirs, tmp_path):
     assert "20/20 passed" in out.stdout and "BM25 only" in out.stdout
     missing = cli("eval", tmp_path / "nope.jsonl", "--store", store_dir)
     assert missing.returncode == 2 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_documents_written_apart_from_the_tuning(tmp_path, corpus_dirs):
+    """Two documents (a 第N条 measure and a web page) and their questions that the QA weights were
+    never set on: a regression check of generality, not a target (u13 asks 安家补贴 of a text
+    that only says 购房补贴, and abstains)."""
+    from policykg.app import PolicyKG
+
+    unseen = ROOT / "tests" / "data" / "unseen"
+    kg = PolicyKG(store=str(tmp_path / "kg"))
+    kg.build(corpus_dirs + [unseen / "donggang", unseen / "nanhu"])
+    result = evaluate_file(kg, ROOT / "tests" / "data" / "qa-unseen.jsonl")
+    assert result["passed"] >= 15 and result["hit@3"] == 1.0, format_report(result)
