@@ -28,12 +28,20 @@ from .similarity import TfIdf, dice, overlap
 MATCH = 0.42  # obligation units at least this similar are counterparts
 MATCH_CONTAINED, CONTAINED = 0.3, 0.6  # or less similar, but the draft unit's words are mostly in the parent's
 COUNTERPART = 0.30  # a parent obligation with no draft unit this similar is omitted
+SAME_DUTY = 0.4  # or whose action opens with the same verb and shares this much (see _same_duty)
 CLOSE_PAIR = 0.5  # clause pairs at least this close implement one another as a whole
 NOT_COVERED_CLEAR = 0.3  # no sentence of the document this similar: the parent clause is clearly not covered
 PARTIAL_SCOPE = 0.5  # a document covering less than this share of a parent implements only part of it
 RELATIVE_UNITS = ("%", "个百分点", "倍")  # figures comparable across administrative levels
 FLOOR_WORDS = ("以上", "超过", "不低于", "不少于", "达到", "至少", "高于")
 MODAL_WORDS = re.compile(r"必须|务必|应当|鼓励|倡导|引导|支持|允许|可以|要|应|可|须")
+
+
+def _same_duty(parent: Obligation, unit: Obligation) -> bool:
+    """The same duty handed to another party: the actions open with the same verb and share most
+    of their words ("各级政府要统筹利用现有资金渠道" ↔ "财政部门要统筹利用地方教育附加专项资金")."""
+    a, b = parent.action.strip(), unit.action.strip()
+    return len(a) >= 4 and len(b) >= 4 and a[:2] == b[:2] and overlap(a, b) >= SAME_DUTY
 
 
 @dataclass
@@ -232,7 +240,7 @@ class Checker:
                     if punit.modality not in EXPLICIT_STRONG or not is_party(punit.party):
                         continue
                     best = max((self.sim(punit.sentence, u.sentence) for _, u in draft_units), default=0.0)
-                    if best >= COUNTERPART:
+                    if best >= COUNTERPART or any(_same_duty(punit, u) for _, u in draft_units):
                         continue
                     message = (f"{where(doc, pclause)}规定“{_short(punit.sentence, 60)}”（义务主体：{punit.party}），"
                                f"{where(self.doc, self.doc.clause(pair['clause']), True)}及全文未见相应表述。"

@@ -228,3 +228,13 @@ def test_a_digest_is_not_blamed_for_what_it_leaves_out(kg):
     assert result["parents"] == ["national-2022"]
     assert not {f["kind"] for f in result["findings"]} & {"not_covered", "omitted_obligation"}
     assert any("digest" in w for w in result["warnings"])
+
+
+def test_a_duty_handed_to_another_party_is_not_omitted():
+    from policykg.check.findings import _same_duty
+    from policykg.extract.modality import find_obligations
+
+    (parent,) = find_obligations("各级政府要统筹利用现有资金渠道，按规定支持技能人才工作。")
+    (handed,) = find_obligations("财政部门要统筹利用就业补助资金等，加大对技能人才工作的支持力度。")
+    (other,) = find_obligations("财政部门要落实职工教育经费税前扣除政策。")
+    assert _same_duty(parent, handed) and not _same_duty(parent, other)
