@@ -69,41 +69,27 @@ def _stage_ingest(ctx: BuildContext) -> None:
 
 
 def _stage_extract(ctx: BuildContext) -> None:
-    from policykg import extract
+    from policykg.extract import annotate_documents
 
-    annotate = getattr(extract, "annotate_documents", None)
-    if annotate is not None:
-        ctx.facts = annotate(ctx.documents)
+    ctx.facts = annotate_documents(ctx.documents)
 
 
 def _stage_graph(ctx: BuildContext) -> None:
-    from policykg.kg import rdf
+    from policykg.kg.rdf import to_graph
 
-    to_graph = getattr(rdf, "to_graph", None)
-    if to_graph is not None:
-        ctx.graph = to_graph(ctx.documents, ctx.facts)
-    else:
-        ctx.graph = rdf.add_documents(rdf.new_graph(), ctx.documents)
-
-
-def _stage_align(ctx: BuildContext) -> None:
-    try:
-        from policykg.check import align
-    except ImportError:
-        return
-    add = getattr(align, "build_alignments", None)
-    if add is not None:
-        add(ctx)
+    ctx.graph = to_graph(ctx.documents, ctx.facts)
 
 
 def _stage_index(ctx: BuildContext) -> None:
-    try:
-        from policykg.search import index
-    except ImportError:
-        return
-    build = getattr(index, "build_indexes", None)
-    if build is not None:
-        build(ctx)
+    from policykg.search.index import build_indexes
+
+    build_indexes(ctx)
+
+
+def _stage_align(ctx: BuildContext) -> None:
+    from policykg.check.align import build_alignments
+
+    build_alignments(ctx)
 
 
 def _stage_store(ctx: BuildContext) -> None:

@@ -54,7 +54,7 @@ class PolicyKG:
         return report
 
     def _reset(self) -> None:
-        for name in ("info", "_documents", "graph", "searcher", "_facts"):
+        for name in ("info", "_documents", "graph", "searcher"):
             self.__dict__.pop(name, None)
 
     # -- documents and clauses --------------------------------------------------------
