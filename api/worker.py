@@ -11,10 +11,12 @@ from __future__ import annotations
 import itertools
 import json
 import logging
+import os
 import queue
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from policykg.errors import InputError, PolicyKGError
+from policykg.kg.guard import EngineCrash, engine_crash, inspect
 from policykg.kg.store import GRAPH_FORMATS, RESULT_FORMATS, check_query, syntax_error
 
 log = logging.getLogger("policykg.api")
@@ -258,16 +261,31 @@ class _Worker:
         self.graph_dir = graph_dir
         self.process: subprocess.Popen | None = None
         self.conn: Connection | None = None
+        self.stderr = None  # a temporary file: the engine's last words when it crashes
+
+    def last_words(self) -> str:
+        """The tail of the worker's standard error (a Rust panic message, for example)."""
+        if self.stderr is None:
+            return ""
+        try:
+            self.stderr.seek(0, 2)
+            size = self.stderr.tell()
+            self.stderr.seek(max(0, size - 8192))
+            return self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
 
     def ensure_started(self, timeout: float) -> None:
         if self.process is not None and self.process.poll() is None and self.conn is not None:
             return
         self.stop()
         ours, theirs = socket.socketpair()
+        self.stderr = tempfile.TemporaryFile()
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "policykg.api.worker", str(theirs.fileno()), str(self.graph_dir)],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stderr=self.stderr, close_fds=True,
+                env={**os.environ, "RUST_BACKTRACE": "0"})
         finally:
             theirs.close()
         conn = self.conn = Connection(ours.detach())
@@ -295,9 +313,31 @@ class _Worker:
             except subprocess.TimeoutExpired:
                 pass
             self.process = None
+        if self.stderr is not None:
+            tail = self.last_words().strip()
+            if tail:
+                log.warning("SPARQL worker said: %s", " | ".join(tail.splitlines()[-4:])[-1000:])
+            self.stderr.close()
+            self.stderr = None
+
+    def died_of(self) -> int | None:
+        """The worker's exit status once it has died (negative: the signal), else None."""
+        if self.process is None:
+            return None
+        try:
+            return self.process.wait(2)
+        except subprocess.TimeoutExpired:
+            return None
 
 
 SLOT_WAIT = 30.0  # seconds a query waits for a free worker before a 503
+CRASH_MEMORY = 1000  # queries remembered as crashing the engine
+ENGINE_SIGNALS = (-6, -11, -7, -4)  # SIGABRT (a Rust panic), SIGSEGV (stack overflow), SIGBUS, SIGILL
+
+
+def query_key(sparql: str) -> str:
+    """A query's text without differences of white space (the key of the crash memory)."""
+    return " ".join(sparql.split())
 
 
 class QueryPool:
@@ -312,9 +352,20 @@ class QueryPool:
         for worker in self._workers:
             self._idle.put(worker)
         self._closed = threading.Event()
+        self.crashed: dict[str, str] = {}  # query key → the EngineCrash message (insertion order = age)
+        self._crash_lock = threading.Lock()
+
+    def remember_crash(self, req: QueryRequest, message: str) -> None:
+        with self._crash_lock:
+            self.crashed[query_key(req.query)] = message
+            while len(self.crashed) > CRASH_MEMORY:
+                self.crashed.pop(next(iter(self.crashed)))
 
     def run(self, req: QueryRequest) -> QueryResult:
         req.max_rows = min(req.max_rows, self.max_rows) if req.max_rows else self.max_rows
+        known = self.crashed.get(query_key(req.query))
+        if known is not None:  # it killed a worker before: it would again
+            raise EngineCrash(known + " (refused at once: this query crashed the engine before)")
         wait = max(self.timeout, SLOT_WAIT)  # a slot may be held by a worker that is (re)starting
         try:
             worker = self._idle.get(timeout=wait)
@@ -323,8 +374,8 @@ class QueryPool:
                                "try again") from None
         try:
             return self._run_on(worker, req)
-        except QueryTimeout:
-            # its worker was killed: start a fresh one now, off the request, then free the slot
+        except (QueryTimeout, EngineCrash):
+            # its worker was killed or died: start a fresh one now, off the request, then free the slot
             threading.Thread(target=self._restart, args=(worker,), daemon=True).start()
             worker = None
             raise
@@ -356,6 +407,13 @@ class QueryPool:
                         "narrow it down, add a LIMIT, or run it on your own copy with `policykg sparql`")
                 status, payload, message = worker.conn.recv()
             except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+                status = worker.died_of()
+                if status in ENGINE_SIGNALS:  # the engine crashed on this query: it would again
+                    crash = engine_crash(status, worker.last_words(), inspect(req.query).order_by)
+                    log.warning("SPARQL engine crashed (exit %s) on a query; refusing it from now on", status)
+                    self.remember_crash(req, str(crash))
+                    worker.stop()
+                    raise crash from None
                 worker.stop()  # the worker died (out of memory, killed): restart it once
                 if attempt == 2:
                     raise PolicyKGError("the SPARQL worker stopped while running the query; try again") from None

@@ -59,12 +59,10 @@ def _code(sparql: str) -> str:
 
 
 def check_query(sparql: str) -> str:
-    """Refuse what a read-only endpoint must not run (InputError); return the query."""
-    if not sparql or not sparql.strip():
-        raise InputError("empty SPARQL query")
-    code = _code(sparql)
-    if _SERVICE.search(code):
-        raise InputError("SERVICE (federated query) is not allowed: the endpoint makes no outbound calls")
+    """Refuse what a read-only store must not run (InputError): see `policykg.kg.guard`."""
+    from policykg.kg.guard import check
+
+    check(sparql)
     return sparql
 
 

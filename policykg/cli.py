@@ -199,7 +199,14 @@ def sparql(query: Annotated[str, typer.Argument(help="a SPARQL 1.1 query, or @FI
             query = Path(query[1:]).read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{query[1:]}: cannot read the query file: {exc.strerror}") from None
-    result = _kg(store).sparql(query, fmt.value if fmt else None)
+    from policykg.settings import Settings
+
+    if Settings.from_env(store=store).store_is_remote:
+        result = _kg(store).sparql(query, fmt.value if fmt else None)
+    else:  # in a child process: an engine crash becomes one line, not a Rust backtrace
+        from policykg import isolated
+
+        result = isolated.run(store, query, fmt.value if fmt else None)
     sys.stdout.buffer.write(result.body)
     if not result.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
