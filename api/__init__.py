@@ -163,6 +163,10 @@ def create_app(kg) -> FastAPI:
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.openapi = _openapi(app)  # type: ignore[method-assign]
+    from policykg.api import http
+
+    origins = kg.settings["cors_origins"]
+    http.install(app, [] if origins.strip().lower() == "none" else http.parse_origins(origins))
     return app
 
 

@@ -237,13 +237,11 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
           port: Annotated[int, typer.Option(help="port")] = 8000,
           store: StoreOpt = None) -> None:
     """Serve the HTTP API, the SPARQL endpoint and the web interface."""
-    import uvicorn
-
-    from policykg.api import create_app
+    from policykg.api.server import serve as run_server
 
     kg = _kg(store)
     kg.info  # fail early, with one line, when there is no store
-    uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
+    run_server(kg, host, port)
 
 
 def main() -> None:

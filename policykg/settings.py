@@ -30,6 +30,11 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds a SPARQL query may run on the endpoint before it is stopped"),
     Setting("sparql_max_rows", "POLICYKG_SPARQL_MAX_ROWS", "10000",
             "most rows (or triples) a SPARQL query returns on the endpoint"),
+    Setting("cors_origins", "POLICYKG_CORS_ORIGINS", "*",
+            "origins (scheme://host:port) whose web pages may call /sparql and /api: '*' for any, a list "
+            "separated by spaces or commas, or 'none'"),
+    Setting("header_timeout", "POLICYKG_HEADER_TIMEOUT", "10",
+            "seconds a client may take to send a request's line and headers before the server closes the connection"),
     Setting("remote_user", "POLICYKG_REMOTE_USER", "",
             "user for a remote SPARQL store's update endpoint (HTTP digest/basic auth), if it needs one"),
     Setting("remote_password", "POLICYKG_REMOTE_PASSWORD", "",
