@@ -32,13 +32,15 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in (request.headers.get("accept") or "")
 
 
-def _error(request: Request, status: int, message: str) -> JSONResponse | HTMLResponse:
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None
+           ) -> JSONResponse | HTMLResponse:
     message = " ".join(str(message).split()) or "error"
     if _wants_html(request):
         from policykg.api.web import SECURITY_HEADERS, error_page
 
-        return HTMLResponse(error_page(request, status, message), status_code=status, headers=SECURITY_HEADERS)
-    return JSONResponse({"error": message}, status_code=status)
+        return HTMLResponse(error_page(request, status, message), status_code=status,
+                            headers={**SECURITY_HEADERS, **(headers or {})})
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -52,7 +54,9 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(PolicyKGError)
     async def policykg_error(request: Request, exc: PolicyKGError):
-        return _error(request, getattr(exc, "http_status", 503), str(exc))
+        retry = getattr(exc, "retry_after", None)  # a busy endpoint says when to come back
+        return _error(request, getattr(exc, "http_status", 503), str(exc),
+                      {"Retry-After": str(retry)} if retry else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):

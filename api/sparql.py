@@ -20,16 +20,15 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, parse_accept,
-                                  serialize)
+from policykg.api.admission import Admission, wait_for_disconnect
+from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, Ticket,
+                                  parse_accept, serialize)
 from policykg.errors import InputError
 
 router = APIRouter(tags=["sparql"])
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
-WORKERS = 2
 
 
 def refuse(status: int, message: str) -> InputError:
@@ -48,20 +47,32 @@ class SparqlEndpoint:
         try:
             self.timeout = settings.get_float("sparql_timeout")
             self.max_rows = settings.get_int("sparql_max_rows")
+            workers = settings.get_int("sparql_workers")
+            waiting = settings.get_int("sparql_queue")
         except ValueError:
-            raise InputError("POLICYKG_SPARQL_TIMEOUT must be seconds and POLICYKG_SPARQL_MAX_ROWS a whole "
-                             "number") from None
-        if not self.timeout > 0 or self.max_rows < 1:
-            raise InputError("sparql_timeout must be > 0 seconds and sparql_max_rows at least 1")
+            raise InputError("POLICYKG_SPARQL_TIMEOUT must be seconds; POLICYKG_SPARQL_MAX_ROWS, "
+                             "POLICYKG_SPARQL_WORKERS and POLICYKG_SPARQL_QUEUE whole numbers") from None
+        if not self.timeout > 0 or self.max_rows < 1 or workers < 1 or waiting < 0:
+            raise InputError("sparql_timeout must be > 0 seconds, sparql_max_rows and sparql_workers at least 1, "
+                             "sparql_queue at least 0")
+        # queries wait here, on the event loop, never in the threads that serve pages and /api
+        self.admission = Admission(slots=workers, queue=waiting, max_wait=max(self.timeout, 30.0),
+                                   retry_after=self.timeout)
         self.pool: QueryPool | None = None
         if not settings.store_is_remote:
             from policykg.kg.build import GRAPH_DIR
 
-            self.pool = QueryPool(kg.folder / GRAPH_DIR, size=WORKERS, timeout=self.timeout, max_rows=self.max_rows)
+            self.pool = QueryPool(kg.folder / GRAPH_DIR, size=workers, timeout=self.timeout, max_rows=self.max_rows)
 
-    def run(self, req: QueryRequest) -> QueryResult:
+    async def submit(self, request: Request, req: QueryRequest) -> QueryResult:
+        """Run `req` in a SPARQL slot; stopped if the client disconnects (Busy: 503 + Retry-After)."""
+        ticket = Ticket()
+        return await self.admission.run(self.run, req, ticket, disconnected=wait_for_disconnect(request.receive),
+                                        cancel=ticket.cancel)
+
+    def run(self, req: QueryRequest, ticket: Ticket | None = None) -> QueryResult:
         if self.pool is not None:
-            return self.pool.run(req)
+            return self.pool.run(req, ticket)
         # a remote store: it runs the query under its own time limit (and our client's); same formats and cap
         if req.default_graphs or req.named_graphs:
             raise InputError("default-graph-uri / named-graph-uri are not supported when the store is a remote "
@@ -71,6 +82,7 @@ class SparqlEndpoint:
         return serialize(self.kg.graph.query(req.query), req, started)
 
     def close(self) -> None:
+        self.admission.close()
         if self.pool is not None:
             self.pool.close()
 
@@ -94,6 +106,20 @@ def _one_query(items: list[tuple[str, str]]) -> str:
         raise InputError("missing query: send a SPARQL query as the query parameter "
                          "(GET ?query=…, or POST form query=…, or POST application/sparql-query)")
     return queries[0]
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused with 413 once it passes MAX_BODY bytes (before reading it all)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise refuse(413, f"the request body is {int(declared):,} bytes; at most {MAX_BODY:,} are accepted")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise refuse(413, f"the request body is over {MAX_BODY:,} bytes; at most {MAX_BODY:,} are accepted")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def parse_request(request: Request) -> QueryRequest:
@@ -120,9 +146,7 @@ async def parse_request(request: Request) -> QueryRequest:
                               "or as application/sparql-query")
         if charset and charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
             raise refuse(415, f"charset {charset!r} is not supported: send the query in UTF-8")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            raise refuse(413, f"the request body is {len(body)} bytes; at most {MAX_BODY} are accepted")
+        body = await _read_body(request)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -158,7 +182,7 @@ def _response(result: QueryResult) -> Response:
 
 async def run_query(request: Request, req: QueryRequest) -> QueryResult:
     endpoint: SparqlEndpoint = request.app.state.sparql
-    return await run_in_threadpool(endpoint.run, req)
+    return await endpoint.submit(request, req)
 
 
 _RESULTS = {

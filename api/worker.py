@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from policykg.errors import InputError, PolicyKGError
 from policykg.kg.guard import EngineCrash, engine_crash, inspect
+from policykg.kg.lifeline import spawn
 from policykg.kg.store import GRAPH_FORMATS, RESULT_FORMATS, check_query, syntax_error
 
 log = logging.getLogger("policykg.api")
@@ -37,6 +38,33 @@ class QueryTimeout(PolicyKGError):
     """A query that ran past the endpoint's time limit (HTTP 503)."""
 
     http_status = 503
+
+
+class QueryCancelled(PolicyKGError):
+    """A query stopped because its client went away."""
+
+    http_status = 503
+
+
+class Ticket:
+    """A handle on one query's run: `cancel()` kills the worker process running it."""
+
+    def __init__(self) -> None:
+        self.worker: _Worker | None = None
+        self.cancelled = False
+        self._lock = threading.Lock()
+
+    def attach(self, worker: "_Worker | None") -> None:
+        with self._lock:
+            self.worker = worker
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            worker = self.worker
+        process = worker.process if worker is not None else None
+        if process is not None and process.poll() is None:
+            process.kill()  # its socket closes: the waiting thread sees EOF and stops
 
 
 class NotAcceptable(InputError):
@@ -230,6 +258,13 @@ _PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG)
 
 def _worker_main(conn, graph_dir: str) -> None:
     """A worker process: open the store read-only, answer queries until the pipe closes."""
+    from policykg.kg.lifeline import die_with_parent
+
+    die_with_parent()  # never outlive the server, even one killed with SIGKILL
+    try:
+        os.nice(WORKER_NICE)  # the pages and the API stay responsive while queries burn CPU
+    except OSError:
+        pass
     try:
         store = ox.Store.read_only(graph_dir)
     except OSError as exc:
@@ -282,7 +317,7 @@ class _Worker:
         ours, theirs = socket.socketpair()
         self.stderr = tempfile.TemporaryFile()
         try:
-            self.process = subprocess.Popen(
+            self.process = spawn(
                 [sys.executable, "-m", "policykg.api.worker", str(theirs.fileno()), str(self.graph_dir)],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stderr=self.stderr, close_fds=True,
                 env={**os.environ, "RUST_BACKTRACE": "0"})
@@ -330,6 +365,7 @@ class _Worker:
             return None
 
 
+WORKER_NICE = 5  # workers run at a lower CPU priority than the server
 SLOT_WAIT = 30.0  # seconds a query waits for a free worker before a 503
 CRASH_MEMORY = 1000  # queries remembered as crashing the engine
 ENGINE_SIGNALS = (-6, -11, -7, -4)  # SIGABRT (a Rust panic), SIGSEGV (stack overflow), SIGBUS, SIGILL
@@ -361,7 +397,7 @@ class QueryPool:
             while len(self.crashed) > CRASH_MEMORY:
                 self.crashed.pop(next(iter(self.crashed)))
 
-    def run(self, req: QueryRequest) -> QueryResult:
+    def run(self, req: QueryRequest, ticket: Ticket | None = None) -> QueryResult:
         req.max_rows = min(req.max_rows, self.max_rows) if req.max_rows else self.max_rows
         known = self.crashed.get(query_key(req.query))
         if known is not None:  # it killed a worker before: it would again
@@ -372,14 +408,16 @@ class QueryPool:
         except queue.Empty:
             raise QueryTimeout(f"the SPARQL endpoint is busy: no query slot came free within {wait:g} s; "
                                "try again") from None
+        ticket = ticket or Ticket()
         try:
-            return self._run_on(worker, req)
-        except (QueryTimeout, EngineCrash):
+            return self._run_on(worker, req, ticket)
+        except (QueryTimeout, EngineCrash, QueryCancelled):
             # its worker was killed or died: start a fresh one now, off the request, then free the slot
             threading.Thread(target=self._restart, args=(worker,), daemon=True).start()
             worker = None
             raise
         finally:
+            ticket.attach(None)  # a late cancel must not kill the next query on this worker
             if worker is not None:
                 self._idle.put(worker)
 
@@ -395,9 +433,12 @@ class QueryPool:
                 worker.stop()  # the pool closed while it restarted: leave no process behind
             self._idle.put(worker)
 
-    def _run_on(self, worker: _Worker, req: QueryRequest) -> QueryResult:
+    def _run_on(self, worker: _Worker, req: QueryRequest, ticket: Ticket) -> QueryResult:
         for attempt in (1, 2):
+            if ticket.cancelled:
+                raise QueryCancelled("the client went away; the query was not run")
             worker.ensure_started(self.timeout)
+            ticket.attach(worker)
             try:
                 worker.conn.send(req)
                 if not worker.conn.poll(self.timeout):
@@ -407,6 +448,9 @@ class QueryPool:
                         "narrow it down, add a LIMIT, or run it on your own copy with `policykg sparql`")
                 status, payload, message = worker.conn.recv()
             except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+                if ticket.cancelled:
+                    worker.stop()
+                    raise QueryCancelled("the client went away; its query was stopped") from None
                 status = worker.died_of()
                 if status in ENGINE_SIGNALS:  # the engine crashed on this query: it would again
                     crash = engine_crash(status, worker.last_words(), inspect(req.query).order_by)

@@ -30,6 +30,10 @@ SETTINGS: tuple[Setting, ...] = (
             "seconds a SPARQL query may run on the endpoint before it is stopped"),
     Setting("sparql_max_rows", "POLICYKG_SPARQL_MAX_ROWS", "10000",
             "most rows (or triples) a SPARQL query returns on the endpoint"),
+    Setting("sparql_workers", "POLICYKG_SPARQL_WORKERS", "2",
+            "worker processes that run SPARQL queries on the endpoint (queries run at once)"),
+    Setting("sparql_queue", "POLICYKG_SPARQL_QUEUE", "8",
+            "SPARQL queries that may wait for a worker; more get 503 with Retry-After at once"),
     Setting("cors_origins", "POLICYKG_CORS_ORIGINS", "*",
             "origins (scheme://host:port) whose web pages may call /sparql and /api: '*' for any, a list "
             "separated by spaces or commas, or 'none'"),
