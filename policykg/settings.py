@@ -69,22 +69,6 @@ class Settings:
         return self.values["store"]
 
     @property
-    def store_is_remote(self) -> bool:
-        return self.store.startswith(("sparql+http://", "sparql+https://"))
-
-    @property
-    def index_location(self) -> str:
-        """The local folder of documents and search indexes (the store folder itself when local)."""
-        if not self.store_is_remote:
-            return self.store
-        if self.values.get("index_dir"):
-            return self.values["index_dir"]
-        import hashlib
-
-        digest = hashlib.sha1(self.store.encode()).hexdigest()[:12]
-        return str(Path(".policykg-remote") / digest)
-
-    @property
     def project_root(self) -> Path:
         return Path(__file__).resolve().parent.parent
 
