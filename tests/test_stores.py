@@ -253,3 +253,49 @@ def test_example_queries_run_everywhere(store, name):
     assert len(got) >= 7
     if name == "money-by-tier":
         assert (got[0]["tier"], got[0]["yuan"]) == ("A类人才", 1000000)
+
+
+# -- one SPARQL path: `policykg sparql` and `/sparql` send the same bytes ----------------------
+SAME_BYTES = {
+    "select": (PREFIXES + "SELECT ?c ?n ?t WHERE { ?c pol:number ?n ; pol:title ?t ; pol:document ?d . "
+               "?d <http://purl.org/dc/terms/identifier> ?id FILTER(STR(?id) = \"linhai-measures\") } ORDER BY ?n",
+               ["json", "srj", "xml", "srx", "csv", "tsv", "application/sparql-results+json"]),
+    "ask": ("ASK { ?s ?p ?o }", ["json", "srj", "xml", "srx", "csv", "tsv"]),
+    "construct": (PREFIXES + f"CONSTRUCT {{ ?b ?p ?o }} WHERE {{ <{ID}linhai-measures/clause/4> pol:provides ?b . "
+                  "?b ?p ?o FILTER(?p != rdfs:label) }",
+                  ["ttl", "turtle", "nt", "nq", "jsonld", "rdfxml", "xml", "trig", "n3", "text/turtle"]),
+}
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", pytest.param("virtuoso", marks=[pytest.mark.virtuoso,
+                                                                                 pytest.mark.slow])])
+def test_cli_and_endpoint_send_the_same_bytes(backend, request):
+    from fastapi.testclient import TestClient
+
+    from policykg.api import create_app
+
+    kg = request.getfixturevalue("kg") if backend == "oxigraph" else request.getfixturevalue("remote_kg")
+    env = {"POLICYKG_INDEX_DIR": str(kg.store.folder)}
+    compared = 0
+    with TestClient(create_app(kg), raise_server_exceptions=False) as client:
+        for kind, (query, names) in SAME_BYTES.items():
+            for fmt in names:
+                done = subprocess_cli(kg, query, fmt, env)
+                r = client.get("/sparql", params={"query": query, "format": fmt})
+                assert done.returncode == 0 and r.status_code == 200, (kind, fmt, done.stderr, r.text[:200])
+                assert done.stdout == r.content, (kind, fmt)
+                assert r.content.strip(), (kind, fmt)
+                compared += 1
+    assert compared == sum(len(names) for _, names in SAME_BYTES.values())
+
+
+def subprocess_cli(kg, query: str, fmt: str, env: dict):
+    """`policykg sparql QUERY --format FMT` with its standard output as bytes."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    return subprocess.run([sys.executable, "-m", "policykg", "sparql", "--store", kg.settings.store, "--format", fmt,
+                           query], capture_output=True, env={**os.environ, **env}, cwd=ROOT, timeout=120)
