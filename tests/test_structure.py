@@ -15,7 +15,6 @@ import pytest
 from conftest import ROOT
 from fastapi.testclient import TestClient
 
-from policykg.errors import PolicyKGError
 
 PACKAGES = {"ingest", "extract", "kg", "search", "qa", "check", "api", "ontology", "policykg"}
 STORE_FILES = re.compile(r"""["'](policykg\.json|documents\.json|alignments\.json)["']|/\s*["'](graph|index)["']""")
