@@ -14,7 +14,7 @@
 """
 from __future__ import annotations
 
-import time
+import logging
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,11 +22,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from policykg.api.admission import Admission, wait_for_disconnect
-from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, Ticket,
-                                  parse_accept, serialize)
 from policykg.errors import InputError
+from policykg.kg import formats
+from policykg.kg.formats import parse_accept
+from policykg.kg import guard
+from policykg.kg.query import QueryRequest, QueryResult
+from policykg.kg.workers import Ticket
 
 router = APIRouter(tags=["sparql"])
+log = logging.getLogger("policykg.api")
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
 
@@ -39,11 +43,10 @@ def refuse(status: int, message: str) -> InputError:
 
 
 class SparqlEndpoint:
-    """Runs protocol requests: worker processes over the embedded store, or the remote store."""
+    """Runs protocol requests on the store, with the endpoint's time limit and row cap."""
 
-    def __init__(self, kg) -> None:
-        self.kg = kg
-        settings = kg.settings
+    def __init__(self, store, settings) -> None:
+        self.store = store
         try:
             self.timeout = settings.get_float("sparql_timeout")
             self.max_rows = settings.get_int("sparql_max_rows")
@@ -58,33 +61,31 @@ class SparqlEndpoint:
         # queries wait here, on the event loop, never in the threads that serve pages and /api
         self.admission = Admission(slots=workers, queue=waiting, max_wait=max(self.timeout, 30.0),
                                    retry_after=self.timeout)
-        self.pool: QueryPool | None = None
-        if not settings.store_is_remote:
-            from policykg.kg.build import GRAPH_DIR
-
-            self.pool = QueryPool(kg.folder / GRAPH_DIR, size=workers, timeout=self.timeout, max_rows=self.max_rows)
+        self._closed = False
 
     async def submit(self, request: Request, req: QueryRequest) -> QueryResult:
-        """Run `req` in a SPARQL slot; stopped if the client disconnects (Busy: 503 + Retry-After)."""
+        """Run `req` in a SPARQL slot (Busy: 503 + Retry-After); stopped if the client disconnects."""
+        guard.check(req.query)  # refusals and limits before the query takes a slot
         ticket = Ticket()
         return await self.admission.run(self.run, req, ticket, disconnected=wait_for_disconnect(request.receive),
                                         cancel=ticket.cancel)
 
     def run(self, req: QueryRequest, ticket: Ticket | None = None) -> QueryResult:
-        if self.pool is not None:
-            return self.pool.run(req, ticket)
-        # a remote store: it runs the query under its own time limit (and our client's); same formats and cap
-        if req.default_graphs or req.named_graphs:
-            raise InputError("default-graph-uri / named-graph-uri are not supported when the store is a remote "
-                             "SPARQL endpoint: query that endpoint directly")
-        req.max_rows = min(req.max_rows, self.max_rows)
-        started = time.perf_counter()
-        return serialize(self.kg.graph.query(req.query), req, started)
+        return self.store.query(req.query, req.fmt, req.accept, max_rows=self.max_rows, timeout=self.timeout,
+                                default_graphs=req.default_graphs, named_graphs=req.named_graphs, ticket=ticket)
+
+    def warm_up(self) -> None:
+        try:
+            if not self._closed:
+                self.store.warm_up(self.timeout)
+        except Exception as exc:  # logged: the first query starts the workers again and reports the error
+            if not self._closed:
+                log.warning("SPARQL workers did not start: %s", exc)
 
     def close(self) -> None:
+        self._closed = True
         self.admission.close()
-        if self.pool is not None:
-            self.pool.close()
+        self.store.close()
 
 
 def _dataset(items: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -187,10 +188,7 @@ async def run_query(request: Request, req: QueryRequest) -> QueryResult:
 
 _RESULTS = {
     "description": "query results; the format follows the Accept header or the `format` parameter",
-    "content": {media: {"schema": {"type": "string"}} for media in (
-        "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-        "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json",
-        "application/rdf+xml", "application/trig")},
+    "content": {media: {"schema": {"type": "string"}} for media in formats.media_types()},
 }
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -205,9 +203,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 _COMMON = [
     {"name": "format", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": sorted(set(TABULAR_NAMES) | set(GRAPH_NAMES))},
-     "description": "result format when the Accept header is not used: json, xml, csv, tsv (SELECT/ASK); "
-                    "ttl, nt, jsonld, xml, trig (CONSTRUCT/DESCRIBE)"},
+     "schema": {"type": "string", "enum": formats.names()},
+     "description": "result format when the Accept header is not used: json (srj), xml (srx), csv, tsv "
+                    "(SELECT/ASK); ttl, nt, nq, jsonld, rdfxml (xml), trig, n3 (CONSTRUCT/DESCRIBE)"},
     {"name": "default-graph-uri", "in": "query", "required": False,
      "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
     {"name": "named-graph-uri", "in": "query", "required": False,

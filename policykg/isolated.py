@@ -12,12 +12,23 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
 
 from policykg.errors import InputError, PolicyKGError
 from policykg.kg.guard import engine_crash
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+:")
+
+
+def embedded(store: str | None) -> bool:
+    """Whether the store (an option value, else POLICYKG_STORE) is an embedded Oxigraph folder."""
+    from policykg.settings import Settings
+
+    return _SCHEME.match(Settings.from_env(store=store).store) is None
 
 
 @dataclass
