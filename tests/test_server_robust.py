@@ -378,3 +378,50 @@ def test_describe_and_construct_are_capped(store_dir):
         assert len(r.text.strip().splitlines()) == 3
         r = c.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
         assert r.headers["x-policykg-truncated"] == "true" and len(r.text.strip().splitlines()) == 3
+
+
+# -- live data: a rebuild under a running server ---------------------------------------------
+DOC_IDS = ("PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX pol: <https://w3id.org/policykg/ontology#> "
+           "SELECT ?id WHERE { ?d a pol:Document ; dcterms:identifier ?id } ORDER BY ?id")
+
+
+def test_a_rebuild_is_served_whole_and_never_alternates(tmp_path):
+    from conftest import DATA
+
+    location = tmp_path / "live-kg"
+    PolicyKG(store=str(location)).build([DATA / "webpage"])  # A: qinghe-notice
+    seen: list[tuple[str, tuple, tuple]] = []
+    stop = threading.Event()
+    with serving(location, sparql_timeout="10") as (url, proc):
+        with httpx.Client(timeout=120) as c:
+            assert c.get(url + "/api/search", params={"q": "补贴", "k": 3}).status_code == 200  # search loaded
+
+            def watch() -> None:
+                with httpx.Client(timeout=30) as w:
+                    while not stop.is_set():
+                        docs = tuple(sorted(d["id"] for d in w.get(url + "/api/documents").json()))
+                        rows = w.get(url + "/sparql", params={"query": DOC_IDS}).json()["results"]["bindings"]
+                        seen.append((time.strftime("%X"), docs, tuple(r["id"]["value"] for r in rows)))
+                        time.sleep(0.05)
+
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            try:
+                PolicyKG(store=str(location)).build([DATA / "articles"])  # B: linhai-measures, same place
+                assert _wait_for(lambda: seen and seen[-1][1] == ("linhai-measures",), 30), seen[-3:]
+                time.sleep(2)
+            finally:
+                stop.set()
+                watcher.join(30)
+            docs = [s[1] for s in seen]
+            graph = [s[2] for s in seen]
+            for column in (docs, graph):
+                assert column[0] == ("qinghe-notice",) and column[-1] == ("linhai-measures",)
+                first_new = column.index(("linhai-measures",))
+                assert set(column[first_new:]) == {("linhai-measures",)}, "old and new answers alternate"
+                assert set(column[:first_new]) == {("qinghe-notice",)}
+            # search and the document pages answer from the new build too
+            hits = c.get(url + "/api/search", params={"q": "补贴", "k": 3}).json()["hits"]
+            assert hits and {h["document"] for h in hits} == {"linhai-measures"}
+            assert c.get(url + "/api/documents/qinghe-notice").status_code == 404
+            assert c.get(url + "/documents/linhai-measures").status_code == 200
