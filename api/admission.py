@@ -47,7 +47,13 @@ class Admission:
         self.running = 0
         self.waiting = 0
         self._free: asyncio.Semaphore | None = None  # made on the event loop at first use
-        self.executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="policykg-sparql")
+        self._executor: ThreadPoolExecutor | None = None  # made at first use (again after close)
+
+    @property
+    def executor(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=self.slots, thread_name_prefix="policykg-sparql")
+        return self._executor
 
     async def run(self, fn: Callable[..., Any], *args: Any, disconnected: Awaitable[None] | None = None,
                   cancel: Callable[[], None] | None = None) -> Any:
@@ -106,7 +112,9 @@ class Admission:
                    f"try again in {self.retry_after} s", self.retry_after)
 
     def close(self) -> None:
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=False, cancel_futures=True)
 
 
 async def wait_for_disconnect(receive: Callable[[], Awaitable[dict]]) -> None:

@@ -130,7 +130,7 @@ class Live:
                 await self._task
             except asyncio.CancelledError:
                 pass
-        self.current.retire()
+        self.current.sparql.close()  # workers stop; they start again if the app is started again
 
     async def _watch(self) -> None:
         failed: tuple | None = None
@@ -156,10 +156,8 @@ class Live:
 
     def _open(self, stamp: tuple) -> Generation:
         """A new generation over the rebuilt store, warmed up before it serves anything."""
-        from policykg.app import PolicyKG
-
         old = self.current.kg
-        kg = PolicyKG(settings=old.settings)
+        kg = type(old)(settings=old.settings)  # a fresh PolicyKG over the same settings
         kg.store.require()
         kg.documents()
         kg.store.info

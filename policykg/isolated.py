@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from policykg.errors import InputError, PolicyKGError
 from policykg.kg.guard import engine_crash
+from policykg.kg.lifeline import PARENT_ENV
 
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]+:")
@@ -43,7 +44,7 @@ def run(store: str | None, query: str, fmt: str | None = None, timeout: float | 
     from policykg.kg.guard import check
 
     shape = check(query)  # refusals and limits before any engine sees the query
-    env = {**os.environ, "RUST_BACKTRACE": "0"}
+    env = {**os.environ, "RUST_BACKTRACE": "0", PARENT_ENV: str(os.getpid())}
     if store is not None:
         env["POLICYKG_STORE"] = store
     cmd = [sys.executable, "-m", "policykg.isolated"] + ([fmt] if fmt else [])
@@ -68,7 +69,9 @@ def run(store: str | None, query: str, fmt: str | None = None, timeout: float | 
 def main() -> None:
     """`python -m policykg.isolated [FORMAT]`: the query on stdin → a JSON head line + the body on stdout."""
     from policykg.app import PolicyKG
+    from policykg.kg.lifeline import die_with_parent
 
+    die_with_parent()  # a CLI killed with SIGKILL takes its query with it
     fmt = sys.argv[1] if len(sys.argv) > 1 else None
     query = sys.stdin.buffer.read().decode("utf-8")
     try:
