@@ -19,6 +19,8 @@ from policykg import __version__
 from policykg.errors import InputError, PolicyKGError
 from policykg.ingest import load_corpora
 from policykg.ingest.model import Document
+from policykg.interrupts import deferred
+from policykg.kg.lock import lock_store
 from policykg.settings import Settings
 
 MARKER = "policykg.json"  # written last into every store folder; its presence makes a folder a store
@@ -123,6 +125,7 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             f"{target} exists and is not a policykg store: refusing to replace it (choose another --store)"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    lock = lock_store(target)  # a second build of this store refuses (kg/lock.py)
     workdir = target.parent / f".{target.name}.building-{os.getpid()}"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir()
@@ -144,10 +147,13 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             "warnings": ctx.warnings,
         }
         (workdir / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2), encoding="utf-8")
-        _swap(workdir, target)
+        with deferred():  # Ctrl-C / SIGTERM wait until the swap is done
+            _swap(workdir, target)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+    finally:
+        lock.release()
     return BuildReport(store=str(target), documents=marker["documents"], triples=triples,
                        warnings=ctx.warnings, seconds=time.perf_counter() - started)
 
