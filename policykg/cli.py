@@ -283,7 +283,30 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
 
     kg = _kg(store)
     kg.info  # fail early, with one line, when there is no store
-    uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
+    _check_listen(host, port)
+    try:
+        uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
+    except SystemExit as exc:  # uvicorn exits 3 when it cannot start (it has logged why)
+        if exc.code not in (None, 0):
+            raise PolicyKGError(f"the server did not start on {host}:{port} (see the log above)") from None
+        raise
+
+
+def _check_listen(host: str, port: int) -> None:
+    """One line for a host that does not resolve or a port in use, before uvicorn logs a failed start."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: {exc.strerror}") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port}: {exc.strerror} (choose another --port or --host)") from None
 
 
 def _usage_error(exc: typer.TyperException) -> str:

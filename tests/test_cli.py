@@ -202,3 +202,46 @@ def test_second_build_refuses_then_waits(tmp_path, cli):
     # the lock is free again once both are done
     again = cli("show", "linhai-measures", "6", "--store", store)
     assert again.returncode == 0 and again.stdout.strip()
+
+
+# -- serve: a bad address is one line; SIGTERM stops it with 143 -------------------------------
+
+def test_serve_on_a_busy_port_or_bad_host(cli, small_store):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = cli("serve", "--store", small_store, "--port", port, timeout=60)
+    assert "address already in use" in _one_line_error(done).lower()
+    done = cli("serve", "--store", small_store, "--host", "no-such-host.invalid", timeout=60)
+    assert "--host no-such-host.invalid" in _one_line_error(done)
+
+
+@pytest.mark.slow
+def test_serve_stops_on_sigterm_with_143(small_store):
+    import httpx
+
+    from conftest import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--store", str(small_store), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/documents", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("policykg serve did not answer")
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=30)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143 and err.endswith("error: terminated (SIGTERM)\n"), (proc.returncode, err[-1000:])
