@@ -1,7 +1,8 @@
 """One build at a time per store: an exclusive `flock` on `.<store>.lock` next to the store folder.
 
 The kernel releases the lock when its holder exits, however it exits (kill -9 included), so a lock
-is never stale. The file keeps the holder's pid for the message a second build prints.
+is never stale. The file keeps the holder's pid for the message a second build prints; the holder
+removes it when it is done (a file left by a killed build is simply locked again by the next one).
 """
 from __future__ import annotations
 
@@ -28,21 +29,33 @@ class BuildLock:
 
     def acquire(self) -> BuildLock:
         """Take the lock or raise `StoreBusy` naming the holder's pid (never waits)."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        for _ in range(100):  # retried only when the holder removed the file as we locked it
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                os.close(fd)
+                raise StoreBusy(str(self.target), holder) from None
+            except BaseException:
+                os.close(fd)
+                raise
+            if self._same_file(fd):
+                break
             os.close(fd)
-            raise StoreBusy(str(self.target), holder) from None
-        except BaseException:
-            os.close(fd)
-            raise
+        else:
+            raise StoreBusy(str(self.target), "")
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         self._fd = fd
         self._clear_leftovers()
         return self
+
+    def _same_file(self, fd: int) -> bool:
+        try:
+            return os.stat(self.path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            return False
 
     def _clear_leftovers(self) -> None:
         """Temporary folders of builds that were killed outright (no build can be using them now)."""
@@ -53,6 +66,10 @@ class BuildLock:
     def release(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
+            try:
+                self.path.unlink()  # while still held: a build that opens it next retries on a new file
+            except OSError:
+                pass
             os.close(fd)  # closing the descriptor releases the flock
 
     def __enter__(self) -> BuildLock:
