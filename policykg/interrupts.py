@@ -18,19 +18,26 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 _held = 0
 _pending: list[int] = []
+_stopping = False  # a signal was raised: the command is cleaning up; more signals do not cut that short
 
 
 def _raise(signum: int, frame: object) -> None:
+    global _stopping
+    if _stopping:
+        return
     if _held:
         _pending.append(signum)
         return
+    _stopping = True
     raise Interrupted(signum)
 
 
 def install() -> None:
     """Route SIGINT and SIGTERM to `Interrupted` (main thread only; an ignored signal stays ignored)."""
+    global _stopping
     if threading.current_thread() is not threading.main_thread():
         return
+    _stopping = False
     for signum in SIGNALS:
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, _raise)
@@ -48,4 +55,4 @@ def deferred() -> Iterator[None]:
         if not _held and _pending:
             signum = _pending[0]
             _pending.clear()
-            raise Interrupted(signum)
+            _raise(signum, None)

@@ -243,3 +243,23 @@ def test_serve_stops_on_sigterm_with_143(small_store):
             proc.kill()
             proc.wait()
     assert proc.returncode == 143 and err.endswith("error: terminated (SIGTERM)\n"), (proc.returncode, err[-1000:])
+
+
+def test_signal_waits_for_the_end_of_a_deferred_block():
+    """The store swap runs inside `deferred()`: a SIGTERM that arrives meanwhile is raised after it."""
+    code = """
+import os, signal, sys
+from policykg import interrupts
+from policykg.errors import Interrupted
+interrupts.install()
+try:
+    with interrupts.deferred():
+        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGINT)
+        print("swap done", flush=True)
+    print("not reached", flush=True)
+except Interrupted as exc:
+    print(exc, exc.exit_code, flush=True)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.stdout == "swap done\nterminated (SIGTERM) 143\n", done.stderr
