@@ -148,3 +148,6 @@ def test_endpoint_refusals(store_dir):
             assert r.status_code == 400 and said in r.json()["error"], r.text
         r = c.post("/sparql", data={"update": "LOAD <http://127.0.0.1:9/x>"})
         assert r.status_code == 403
+        # pyoxigraph reads \u escapes only inside strings and IRIs: an escaped keyword is no SERVICE
+        r = c.get("/sparql", params={"query": "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
+        assert r.status_code == 400 and "malformed" in r.json()["error"]
