@@ -52,9 +52,9 @@ def annotate_clause(doc_id: str, number: int, text: str, vocab: Vocabulary) -> C
     return facts
 
 
-def annotate_documents(documents) -> dict[tuple[str, int], ClauseFacts]:
-    """Extract entities and benefits from every clause of every document."""
-    vocab = vocabulary_for(documents)
+def annotate_documents(documents, vocab: Vocabulary | None = None) -> dict[tuple[str, int], ClauseFacts]:
+    """Extract entities and benefits from every clause of every document (`vocab`: the corpus's, if known)."""
+    vocab = vocab if vocab is not None else vocabulary_for(documents)
     out: dict[tuple[str, int], ClauseFacts] = {}
     for doc in documents:
         facts = [annotate_clause(doc.id, c.number, c.text, vocab) for c in doc.clauses]

@@ -19,6 +19,7 @@ from policykg import __version__
 from policykg.errors import InputError
 from policykg.ingest.model import Document
 from policykg.kg.store import Store, StoreDraft
+from policykg.reuse import Reuse, ReuseReport
 from policykg.settings import Settings
 
 Progress = Callable[[str], None]
@@ -55,6 +56,7 @@ class BuildReport:
     triples: int
     warnings: list[str]
     seconds: float
+    reuse: ReuseReport | None = None  # documents reused, added, changed, removed against the old store
 
 
 def ingest(folders: list[Path], progress: Progress) -> Corpus:
@@ -68,11 +70,42 @@ def ingest(folders: list[Path], progress: Progress) -> Corpus:
     return Corpus(list(folders), documents, warnings)
 
 
-def extract(corpus: Corpus) -> dict:
-    """{(document, number): ClauseFacts} (policykg.extract)."""
-    from policykg.extract import annotate_documents
+def extract(corpus: Corpus, reuse: Reuse | None = None, progress: Progress = lambda message: None) -> dict:
+    """{(document, number): ClauseFacts} (policykg.extract); an unchanged document's from `reuse`."""
+    from policykg.extract import annotate_documents, vocabulary_for
 
-    return annotate_documents(corpus.documents)
+    vocab = vocabulary_for(corpus.documents)
+    facts: dict = {}
+    todo = [d for d in corpus.documents if reuse is None or d.id not in reuse.hits]
+    rate = Rate(sum(len(d.clauses) for d in todo), "clauses")
+    for i, doc in enumerate(corpus.documents, 1):
+        cached = reuse.facts(doc.id) if reuse is not None else None
+        if cached is None:
+            cached = annotate_documents([doc], vocab)
+            rate.add(len(doc.clauses))
+            progress(f"extract {doc.id} ({i}/{len(corpus.documents)} documents) {rate}")
+        if reuse is not None:
+            reuse.keep(doc.id, cached)
+        facts.update(cached)
+    return facts
+
+
+class Rate:
+    """Work done against a total: `12.3 clauses/s, ETA 4:05` (for progress messages)."""
+
+    def __init__(self, total: int, unit: str) -> None:
+        self.total, self.unit, self.done, self.started = total, unit, 0, time.perf_counter()
+
+    def add(self, n: int) -> None:
+        self.done += n
+
+    def __str__(self) -> str:
+        elapsed = time.perf_counter() - self.started
+        if not self.done or elapsed <= 0:
+            return ""
+        per_s = self.done / elapsed
+        left = max(self.total - self.done, 0) / per_s
+        return f"{per_s:.1f} {self.unit}/s, ETA {int(left // 60)}:{int(left % 60):02d}"
 
 
 def graph(corpus: Corpus, facts: dict) -> Graph:
@@ -81,10 +114,30 @@ def graph(corpus: Corpus, facts: dict) -> Graph:
     return to_graph(corpus.documents, facts)
 
 
-def index(draft: StoreDraft, corpus: Corpus, g: Graph, settings: Settings, progress: Progress) -> Indexed:
-    from policykg.search.index import build_indexes
+def index(draft: StoreDraft, corpus: Corpus, g: Graph, settings: Settings, progress: Progress,
+          reuse: Reuse | None = None) -> Indexed:
+    """The search indexes; texts of unchanged documents are not embedded again (`reuse`)."""
+    from policykg.search.embed import get_embedder
+    from policykg.search.index import build_indexes, clause_sentences, clause_text
 
-    return Indexed(build_indexes(draft.index_dir, corpus.documents, g, settings["model"], progress))
+    def encode(texts: list[str]) -> np.ndarray:
+        embedder = get_embedder(settings["model"])
+        out, rate = [], Rate(len(texts), "texts")
+        for start in range(0, len(texts), 256):
+            batch = texts[start:start + 256]
+            out.append(embedder.encode(batch))
+            rate.add(len(batch))
+            progress(f"index: embeddings {rate.done}/{len(texts)} {rate}")
+        return np.concatenate(out) if out else np.zeros((0, 1), np.float32)
+
+    cached = reuse.encoder(encode, corpus.documents) if reuse is not None else encode
+    vectors = build_indexes(draft.index_dir, corpus.documents, g, settings["model"], progress,
+                            max_dense_clauses=settings.get_int("dense_max_clauses"), encode=cached)
+    if reuse is not None:
+        for doc in corpus.documents:
+            reuse.save_vectors(doc.id, [t for c in doc.clauses for t in (clause_text(c), *clause_sentences(c))],
+                               cached)
+    return Indexed(vectors)
 
 
 def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings) -> Aligned:
@@ -105,12 +158,15 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         progress("ingest")
         corpus = ingest(folders, progress)
         draft.write_documents(corpus.documents)
+        old = Store(settings.store, settings)
+        reuse = Reuse(old.folder if old.exists() else None, draft.folder, corpus.documents, settings["model"])
+        progress(f"reuse: {reuse.report.summary()}")
         progress("extract")
-        facts = extract(corpus)
+        facts = extract(corpus, reuse, progress)
         progress("graph")
         g = graph(corpus, facts)
         progress("index")
-        indexed = index(draft, corpus, g, settings, progress)
+        indexed = index(draft, corpus, g, settings, progress, reuse)
         progress("align")
         aligned = align(corpus, g, indexed, settings)
         draft.write_alignments(aligned.alignments)
@@ -126,7 +182,9 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             "model": settings["model"],
             "graph": draft.backend_class.scheme if draft.backend_class.in_folder else settings.store,
             "warnings": corpus.warnings,
+            "reuse": reuse.report.to_dict(),
         }
+        reuse.commit()
         draft.commit(marker)
     return BuildReport(store=str(draft.target), documents=marker["documents"], triples=triples,
-                       warnings=corpus.warnings, seconds=time.perf_counter() - started)
+                       warnings=corpus.warnings, seconds=time.perf_counter() - started, reuse=reuse.report)

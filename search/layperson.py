@@ -1,0 +1,267 @@
+"""Layperson retrieval over law-library documents: lexical signals plus tables learnt from real questions.
+
+A ranker for everyday questions ("租房押金房东不退怎么办") over the articles of laws, from the
+research prototype for issue 12 (/work/research/stard, REPORT.md). The score of an article:
+
+    maxnorm(word BM25 of the question expanded by the learnt translation table)   title + section + text
+  + 0.5 · maxnorm(character-bigram BM25 of the question)
+  + 0.03 · log P(law)                                                    learnt law prior
+  + 0.4 · maxnorm(maxnorm(law-text BM25) + maxnorm(law question-log BM25) + 0.1 log P(law))[law]
+  + 0.1 · maxnorm(section-text bigram BM25)[section] + 0.2 · maxnorm(section question-log BM25)[section]
+
+The learnt data (`layperson.json` beside this module) was learnt from the STARD dataset's questions
+(MIT licence, github.com/oneal2000/STARD) as in ../shared/eval/stard-train.jsonl, its train and dev parts
+ONLY (998 questions; the held-out part, sha1(id) % 5 == 0, was never used): `trans`, an IBM model 1 table
+t(article word | question word) that expands a question with legal terms; `lawc`, cites per law (the
+prior); `lawq`, question words per law; `chq`, question words per section, keyed `law|first article
+number of the section` so that any sectioning (编, 章 or 节) sums the sections it spans. Laws and
+sections the table does not know get no prior and no question log, only their text.
+
+Index files (`layperson/` in the store's index folder): six sparse BM25 matrices (scipy npz + vocab
+json) and the row maps; numpy, scipy and jieba only, no model at query time (~10 ms a query on
+64k articles).
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+LEARNT = HERE / "layperson.json"
+FOLDER = "layperson"
+W_BIGRAM = 0.5
+W_PRIOR = 0.03
+W_ROUTE = 0.4
+W_CH_TEXT = 0.1
+W_CH_QLOG = 0.2
+EXPAND_LAM = 2.0
+EXPAND_TERMS = 50
+PRIOR_ALPHA = 0.1
+_PUNCT = re.compile(r"^[\W_]+$")
+_PCHAR = re.compile(r"[\W_]")
+_BM25_NAMES = ("word", "bigram", "lawtext", "lawqlog", "chtext", "chqlog")
+
+
+def words(text: str) -> list[str]:
+    """jieba tokens without whitespace and punctuation (the tokens the tables were learnt on)."""
+    import jieba
+
+    return [t for t in jieba.lcut(text) if t.strip() and not _PUNCT.match(t)]
+
+
+def bigrams(text: str) -> list[str]:
+    s = [c for c in text if not c.isspace() and not _PCHAR.match(c)]
+    return [s[i] + s[i + 1] for i in range(len(s) - 1)]
+
+
+@lru_cache(maxsize=1)
+def learnt() -> dict:
+    """The tables shipped with the package (see the module docstring for their provenance)."""
+    return json.loads(LEARNT.read_text(encoding="utf-8"))
+
+
+class _BM25:
+    """BM25 weights as a sparse (rows × vocabulary) matrix; scores a weighted query."""
+
+    def __init__(self, vocab: dict[str, int], matrix) -> None:
+        self.vocab, self.W = vocab, matrix
+
+    @classmethod
+    def fit(cls, docs: Iterable[list[str]], k1: float = 1.2, b: float = 0.75) -> "_BM25":
+        import scipy.sparse as sp
+
+        vocab: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[int] = []
+        lens: list[int] = []
+        for i, toks in enumerate(docs):
+            lens.append(len(toks))
+            for w, n in Counter(toks).items():
+                rows.append(i)
+                cols.append(vocab.setdefault(w, len(vocab)))
+                vals.append(n)
+        n_docs, n_voc = len(lens), len(vocab)
+        r, c, tf = np.array(rows, np.int32), np.array(cols, np.int32), np.array(vals, np.float32)
+        df = np.bincount(c, minlength=n_voc)
+        idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+        dl = np.array(lens, np.float32)
+        norm = k1 * (1 - b + b * dl[r] / max(float(dl.mean()) if n_docs else 0.0, 1e-9))
+        w = (tf * (k1 + 1) / (tf + norm) * idf[c]).astype(np.float32)
+        return cls(vocab, sp.csc_matrix((w, (r, c)), shape=(n_docs, n_voc)))
+
+    def score(self, q: dict[str, float]) -> np.ndarray:
+        terms = [t for t in q if t in self.vocab]
+        if not terms:
+            return np.zeros(self.W.shape[0], np.float32)
+        ws = np.array([q[t] for t in terms], np.float32)
+        return np.asarray(self.W[:, [self.vocab[t] for t in terms]] @ ws).ravel()
+
+    def save(self, folder: Path, name: str) -> None:
+        import scipy.sparse as sp
+
+        sp.save_npz(folder / f"{name}.npz", self.W.tocsc())
+        (folder / f"{name}.vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> "_BM25":
+        import scipy.sparse as sp
+
+        vocab = json.loads((folder / f"{name}.vocab.json").read_text(encoding="utf-8"))
+        return cls(vocab, sp.load_npz(folder / f"{name}.npz").tocsc())
+
+
+def _nrm(s: np.ndarray) -> np.ndarray:
+    m = float(s.max()) if s.size else 0.0
+    return s / m if m > 0 else s
+
+
+class LaypersonIndex:
+    """The layperson ranker over a set of clauses (`keys`, in the order given at build)."""
+
+    def __init__(self, keys: list[tuple[str, int]], law_of: np.ndarray, laws: list[str], parts: dict,
+                 prior: np.ndarray, ch_of: np.ndarray, tables: dict) -> None:
+        self.keys, self.law_of, self.laws, self.prior, self.ch_of = keys, law_of, laws, prior, ch_of
+        self.parts = parts  # name → _BM25
+        self.trans = tables.get("trans", {})
+
+    # -- building --------------------------------------------------------------------------
+    @classmethod
+    def build(cls, articles: list[dict], tables: dict | None = None) -> "LaypersonIndex":
+        """`articles`: dicts with doc, number, title (the law's), section, text, in row order."""
+        tables = learnt() if tables is None else tables
+        laws = sorted({a["doc"] for a in articles})
+        lix = {d: i for i, d in enumerate(laws)}
+        law_of = np.array([lix[a["doc"]] for a in articles], np.int32)
+        title_w = {d: words(t) for d, t in {a["doc"]: a["title"] for a in articles}.items()}
+        sect_w: dict[str, list[str]] = {}
+        art_w = []
+        for a in articles:
+            sw = sect_w.get(a["section"])
+            if sw is None:
+                sw = sect_w[a["section"]] = words(a["section"])
+            art_w.append(title_w[a["doc"]] + sw + words(a["text"]))
+        parts = {"word": _BM25.fit(art_w),
+                 "bigram": _BM25.fit(bigrams(a["title"] + a["section"] + a["text"]) for a in articles)}
+        law_docs: list[list[str]] = [[] for _ in laws]
+        for i, toks in enumerate(art_w):
+            law_docs[law_of[i]].extend(toks)
+        parts["lawtext"] = _BM25.fit(law_docs)
+        lawq = tables.get("lawq", {})
+        parts["lawqlog"] = _BM25.fit([_expand(lawq.get(d, {})) for d in laws])
+        counts = np.full(len(laws), PRIOR_ALPHA)
+        for d, n in tables.get("lawc", {}).items():
+            if d in lix:
+                counts[lix[d]] += n
+        prior = np.log(counts / counts.sum()).astype(np.float32) if laws else np.zeros(0, np.float32)
+        # sections: consecutive articles of one law under one heading
+        ch_of = np.zeros(len(articles), np.int32)
+        sections: list[tuple[str, list[int]]] = []
+        last = None
+        for i, a in enumerate(articles):
+            key = (a["doc"], a["section"])
+            if key != last:
+                sections.append((a["doc"], []))
+                last = key
+            sections[-1][1].append(int(a["number"]))
+            ch_of[i] = len(sections) - 1
+        ch_docs: list[list[str]] = [[] for _ in sections]
+        for i, a in enumerate(articles):
+            ch_docs[ch_of[i]].extend(bigrams(a["section"] + a["text"]))
+        parts["chtext"] = _BM25.fit(ch_docs)
+        chq = tables.get("chq", {})
+        ch_logs = []
+        for doc, numbers in sections:
+            total: Counter = Counter()
+            for n in numbers:
+                total.update(chq.get(f"{doc}|{n}", {}))
+            ch_logs.append(_expand(total))
+        parts["chqlog"] = _BM25.fit(ch_logs)
+        return cls([(a["doc"], int(a["number"])) for a in articles], law_of, laws, parts, prior, ch_of, tables)
+
+    # -- queries ---------------------------------------------------------------------------
+    def _expanded(self, toks: list[str]) -> dict[str, float]:
+        w: dict[str, float] = {}
+        for t in toks:
+            w[t] = w.get(t, 0.0) + 1.0
+        tot = sum(w.values()) or 1.0
+        e: Counter = Counter()
+        for t, x in w.items():
+            for a, p in self.trans.get(t, {}).items():
+                e[a] += x * p / tot
+        out = dict(w)
+        for a, v in e.most_common(EXPAND_TERMS):
+            out[a] = out.get(a, 0.0) + EXPAND_LAM * v * len(w)
+        return out
+
+    def scores(self, question: str) -> np.ndarray:
+        """A score for every row (higher is better)."""
+        if not self.keys:
+            return np.zeros(0, np.float32)
+        p = self.parts
+        toks = words(question)
+        grams = dict(Counter(bigrams(question)))
+        plain = {t: 1.0 for t in toks}
+        s = _nrm(p["word"].score(self._expanded(toks))) + W_BIGRAM * _nrm(p["bigram"].score(grams))
+        route = _nrm(_nrm(p["lawtext"].score(plain)) + _nrm(p["lawqlog"].score(plain)) + 0.1 * self.prior)
+        s = s + W_PRIOR * self.prior[self.law_of] + W_ROUTE * route[self.law_of]
+        s = s + W_CH_TEXT * _nrm(p["chtext"].score(grams))[self.ch_of]
+        s = s + W_CH_QLOG * _nrm(p["chqlog"].score(plain))[self.ch_of]
+        return s.astype(np.float32)
+
+    def search(self, question: str, k: int = 10) -> list[tuple[tuple[str, int], float]]:
+        s = self.scores(question)
+        k = min(k, len(s))
+        if k <= 0:
+            return []
+        top = np.argpartition(-s, k - 1)[:k]
+        top = top[np.argsort(-s[top], kind="stable")]
+        return [(self.keys[i], float(s[i])) for i in top]
+
+    # -- persistence -----------------------------------------------------------------------
+    def save(self, folder: Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in _BM25_NAMES:
+            self.parts[name].save(folder, name)
+        np.save(folder / "law_of.npy", self.law_of)
+        np.save(folder / "ch_of.npy", self.ch_of)
+        np.save(folder / "prior.npy", self.prior)
+        (folder / "meta.json").write_text(json.dumps({"keys": self.keys, "laws": self.laws}, ensure_ascii=False),
+                                          encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "LaypersonIndex | None":
+        """The index in `folder`, or None when the store has none (no law-library documents)."""
+        folder = Path(folder)
+        if not (folder / "meta.json").is_file():
+            return None
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        parts = {name: _BM25.load(folder, name) for name in _BM25_NAMES}
+        return cls([(d, int(n)) for d, n in meta["keys"]], np.load(folder / "law_of.npy"), meta["laws"], parts,
+                   np.load(folder / "prior.npy"), np.load(folder / "ch_of.npy"), learnt())
+
+
+def _expand(counts: dict[str, int]) -> list[str]:
+    """A bag of words from counts (a question log as one document); a placeholder when empty."""
+    return [t for t, n in counts.items() for _ in range(int(n))] or ["<none>"]
+
+
+def articles_of(documents) -> list[dict]:
+    """The rows the layperson index is built over: every clause of the documents, in order."""
+    out = []
+    for doc in documents:
+        for c in doc.clauses:
+            section = " ".join(x for x in (c.section_label, c.section_title) if x)
+            out.append({"doc": doc.id, "number": c.number, "title": doc.meta.title, "section": section,
+                        "text": c.text})
+    return out
+
+
+__all__ = ["LaypersonIndex", "articles_of", "learnt", "FOLDER"]
