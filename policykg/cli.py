@@ -119,10 +119,15 @@ def build(
         _print_json({"store": report.store,
                      "documents": [{"id": d, "clauses": n} for d, n in report.documents.items()],
                      "clauses": sum(report.documents.values()), "triples": report.triples,
-                     "warnings": report.warnings, "seconds": round(report.seconds, 2)})
+                     "warnings": report.warnings, "seconds": round(report.seconds, 2),
+                     "reuse": report.reuse.to_dict() if report.reuse else None})
         return
-    docs = ", ".join(f"{d} ({n} clauses)" for d, n in report.documents.items())
-    typer.echo(f"built {report.store}: {docs}; {report.triples} triples in {report.seconds:.1f} s")
+    if len(report.documents) <= 10:
+        docs = ", ".join(f"{d} ({n} clauses)" for d, n in report.documents.items())
+    else:
+        docs = f"{len(report.documents)} documents, {sum(report.documents.values())} clauses"
+    reused = f" ({report.reuse.summary()})" if report.reuse else ""
+    typer.echo(f"built {report.store}: {docs}{reused}; {report.triples} triples in {report.seconds:.1f} s")
 
 
 @app.command()

@@ -8,6 +8,7 @@ of the retrievers alone (hybrid, BM25-only, dense-only) so the hybrid's gain is 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import statistics
@@ -17,6 +18,21 @@ from pathlib import Path
 from policykg.errors import InputError
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
+KS = (1, 3, 5, 10)
+
+
+def heldout(case_id: str) -> bool:
+    """The fixed held-out part of a STARD question file (ids `stard-…`): sha1(id) % 5 == 0. The learnt
+    layperson tables (search/layperson.json) never saw these questions."""
+    return int(hashlib.sha1(case_id.encode("utf-8")).hexdigest(), 16) % 5 == 0
+
+
+def select_cases(cases: list[dict]) -> tuple[list[dict], str]:
+    """A STARD file is scored on its held-out part only; any other file whole. (cases, what was scored)"""
+    if cases and all(str(c["id"]).startswith("stard-") for c in cases):
+        part = [c for c in cases if heldout(str(c["id"]))]
+        return part, f"held-out part (sha1(id) % 5 == 0): {len(part)} of {len(cases)} questions"
+    return cases, f"all {len(cases)} questions"
 
 
 def load_cases(path: Path) -> list[dict]:
@@ -85,10 +101,15 @@ def evaluate_file(searcher, path: Path) -> dict:
     """Run every question of the file through `ask` and the three retrievers; return the scores."""
     from policykg.qa import answer
 
-    cases = load_cases(path)
+    cases, scored = select_cases(load_cases(path))
     searcher.warm_up()
     rows, times = [], []
-    hits = {name: [0, 0] for name in RETRIEVERS}
+    retrievers = list(RETRIEVERS)
+    if searcher.indexes.layperson is not None:
+        retrievers.append("layperson")
+    if not searcher.indexes.has_vectors:  # a law library alone has no vectors: no dense baseline
+        retrievers.remove("dense")
+    hits = {name: {k: 0 for k in KS} for name in retrievers}
     ask_hits = [0, 0]
     for case in cases:
         started = time.perf_counter()
@@ -99,11 +120,11 @@ def evaluate_file(searcher, path: Path) -> dict:
         ask_hits[0] += rank == 1
         ask_hits[1] += rank is not None and rank <= 3
         retrieved = {}
-        for name in RETRIEVERS:
-            top = [k for k, _ in searcher.search(case["question"], k=3, mode=name)]
+        for name in retrievers:
+            top = [k for k, _ in searcher.search(case["question"], k=max(KS), mode=name)]
             r = _rank_of(case.get("cite", []), top)
-            hits[name][0] += r == 1
-            hits[name][1] += r is not None
+            for k in KS:
+                hits[name][k] += r is not None and r <= k
             retrieved[name] = r
         reasons = judge(case, result)
         rows.append({"id": case["id"], "question": case["question"], "passed": not reasons, "reasons": reasons,
@@ -111,11 +132,11 @@ def evaluate_file(searcher, path: Path) -> dict:
                      "rank": rank, "retrieval_rank": retrieved})
     n = len(cases)
     return {
-        "file": str(path), "cases": n,
+        "file": str(path), "cases": n, "scored": scored,
         "passed": sum(r["passed"] for r in rows),
         "hit@1": ask_hits[0] / n, "hit@3": ask_hits[1] / n,
         "answer_accuracy": sum(r["passed"] for r in rows) / n,
-        "retrieval": {name: {"hit@1": h[0] / n, "hit@3": h[1] / n} for name, h in hits.items()},
+        "retrieval": {name: {f"hit@{k}": h[k] / n for k in KS} for name, h in hits.items()},
         "ask_ms_p50": round(statistics.median(times), 1),
         "failures": [r for r in rows if not r["passed"]],
         "results": rows,
@@ -124,14 +145,21 @@ def evaluate_file(searcher, path: Path) -> dict:
 
 def format_report(result: dict) -> str:
     lines = [
-        f"{result['file']}: {result['passed']}/{result['cases']} passed",
+        f"{result['file']}: {result['passed']}/{result['cases']} passed ({result.get('scored', '')})",
         "",
-        f"{'':24} {'hit@1':>6} {'hit@3':>6} {'answers':>8}",
-        f"{'ask (hybrid + answers)':24} {result['hit@1']:6.2f} {result['hit@3']:6.2f} {result['answer_accuracy']:8.2f}",
+        f"{'':26} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'hit@10':>6} {'answers':>8}",
+        f"{'ask (hybrid + answers)':26} {result['hit@1']:6.2f} {result['hit@3']:6.2f} {'':>6} {'':>6} "
+        f"{result['answer_accuracy']:8.2f}",
     ]
-    for name, label in (("hybrid", "search: hybrid"), ("bm25", "search: BM25 only"), ("dense", "search: dense only")):
-        r = result["retrieval"][name]
-        lines.append(f"{label:24} {r['hit@1']:6.2f} {r['hit@3']:6.2f} {'':>8}")
+    labels = {"hybrid": "search: hybrid", "bm25": "search: BM25 only", "dense": "search: dense only",
+              "layperson": "search: layperson ranker"}
+    for name, label in labels.items():
+        r = result["retrieval"].get(name)
+        if r is None:
+            if name == "dense":
+                lines.append(f"{label:26} {'n/a (the store has no vectors)':>30}")
+            continue
+        lines.append(f"{label:26} " + " ".join(f"{r[f'hit@{k}']:6.2f}" for k in KS))
     lines.append(f"\nask p50: {result['ask_ms_p50']} ms")
     if result["failures"]:
         lines.append("\nfailures:")
