@@ -7,6 +7,7 @@ This module sits above kg/, search/ and check/ (it wires them); kg/ imports none
 """
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,23 +72,69 @@ def ingest(folders: list[Path], progress: Progress) -> Corpus:
 
 
 def extract(corpus: Corpus, reuse: Reuse | None = None, progress: Progress = lambda message: None) -> dict:
-    """{(document, number): ClauseFacts} (policykg.extract); an unchanged document's from `reuse`."""
+    """{(document, number): ClauseFacts} (policykg.extract); an unchanged document's from `reuse`.
+    A large extraction runs in worker processes (one per core, forked with the vocabulary loaded)."""
     from policykg.extract import annotate_documents, vocabulary_for
 
     vocab = vocabulary_for(corpus.documents)
-    facts: dict = {}
     todo = [d for d in corpus.documents if reuse is None or d.id not in reuse.hits]
-    rate = Rate(sum(len(d.clauses) for d in todo), "clauses")
-    for i, doc in enumerate(corpus.documents, 1):
-        cached = reuse.facts(doc.id) if reuse is not None else None
+    total = sum(len(d.clauses) for d in todo)
+    rate = Rate(total, "clauses")
+    facts: dict = {}
+    done: dict[str, dict] = {}
+    n = len(corpus.documents)
+
+    def report(doc) -> None:
+        rate.add(len(doc.clauses))
+        progress(f"extract {doc.id} ({len(done) + len(reuse.hits if reuse else ())}/{n} documents) {rate}")
+
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers > 1 and total >= PARALLEL_CLAUSES:
+        import concurrent.futures as cf
+        import multiprocessing
+
+        global _VOCAB
+        _VOCAB = vocab
+        from policykg.extract.entities import find_entities
+
+        find_entities("预热", vocab)  # load the pipeline once, before the fork
+        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_annotate, doc): doc for doc in todo}
+            try:
+                for future in cf.as_completed(futures):
+                    doc = futures[future]
+                    done[doc.id] = future.result()
+                    report(doc)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    else:
+        for doc in todo:
+            done[doc.id] = annotate_documents([doc], vocab)
+            report(doc)
+    for doc in corpus.documents:
+        cached = done.get(doc.id)
         if cached is None:
-            cached = annotate_documents([doc], vocab)
-            rate.add(len(doc.clauses))
-            progress(f"extract {doc.id} ({i}/{len(corpus.documents)} documents) {rate}")
+            cached = reuse.facts(doc.id) if reuse is not None else None
+            if cached is None:  # a damaged cache entry: extract it now
+                cached = annotate_documents([doc], vocab)
         if reuse is not None:
             reuse.keep(doc.id, cached)
         facts.update(cached)
     return facts
+
+
+MAX_WORKERS = 2  # this project's machines have 2 cores; more processes only add memory
+PARALLEL_CLAUSES = 2000  # below this, one process (the pool's start-up costs more than it saves)
+_VOCAB = None
+
+
+def _annotate(doc) -> dict:
+    """Worker process: one document's facts (the vocabulary came with the fork)."""
+    from policykg.extract import annotate_documents
+
+    return annotate_documents([doc], _VOCAB)
 
 
 class Rate:
