@@ -106,7 +106,8 @@ def edit_one(corpus: Path, doc_id: str) -> None:
     path = corpus / entry["file"]
     text = path.read_text(encoding="utf-8")
     path.unlink()
-    path.write_text(text.replace("。", "。（本条经修改。）", 1), encoding="utf-8")
+    at = text.index("。", ARTICLE.search(text).end())  # inside the first article
+    path.write_text(text[:at] + "。（本条经修改。）" + text[at + 1:], encoding="utf-8")
 
 
 def heldout_questions(n: int) -> list[str]:
