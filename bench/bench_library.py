@@ -189,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         summary = json.loads(cold["stdout"])
         row["clauses"], row["triples"] = summary["clauses"], summary["triples"]
+        row["cold_build"]["stages"] = summary.get("stages")
         row["store_mib"] = size_of(store)
         edit_one(corpus, doc)
         again = measured([py, "-m", "policykg", "build", "--corpus", str(corpus), "--store", str(store), "--json"])
@@ -196,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         if again["rc"] == 0:
             reuse = json.loads(again["stdout"]).get("reuse") or {}
             row["rebuild_one_changed"]["reuse"] = {k: len(v) for k, v in reuse.items()}
+            row["rebuild_one_changed"]["stages"] = json.loads(again["stdout"]).get("stages")
         served = run([py, str(Path(__file__).resolve()), "--serve", str(store), doc, "--questions", str(args.questions)])
         row["serve"] = json.loads(served["stdout"]) if served["rc"] == 0 else {"error": served["stderr"][-500:]}
         print(json.dumps(row, ensure_ascii=False), flush=True)

@@ -58,6 +58,7 @@ class BuildReport:
     warnings: list[str]
     seconds: float
     reuse: ReuseReport | None = None  # documents reused, added, changed, removed against the old store
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
 
 def ingest(folders: list[Path], progress: Progress) -> Corpus:
@@ -201,6 +202,18 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
     if not folders:
         raise InputError("no corpus folder given: use --corpus DIR (or set POLICYKG_CORPUS)")
     folders = [Path(f) for f in folders]
+    stages: dict[str, float] = {}
+    user_progress = progress
+    clock = [None, time.perf_counter()]
+
+    def progress(message: str) -> None:  # noqa: F811 -- times each stage, then tells the caller
+        if message in STAGES:
+            now = time.perf_counter()
+            if clock[0] is not None:
+                stages[clock[0]] = round(now - clock[1], 2)
+            clock[:] = [message, now]
+        user_progress(message)
+
     with Store.create(settings.store, settings) as draft:
         progress("ingest")
         corpus = ingest(folders, progress)
@@ -232,6 +245,9 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             "reuse": reuse.report.to_dict(),
         }
         reuse.commit()
+        stages[clock[0]] = round(time.perf_counter() - clock[1], 2)
+        marker["stages"] = stages
         draft.commit(marker)
     return BuildReport(store=str(draft.target), documents=marker["documents"], triples=triples,
-                       warnings=corpus.warnings, seconds=time.perf_counter() - started, reuse=reuse.report)
+                       warnings=corpus.warnings, seconds=time.perf_counter() - started, reuse=reuse.report,
+                       stages=stages)

@@ -120,7 +120,7 @@ def build(
                      "documents": [{"id": d, "clauses": n} for d, n in report.documents.items()],
                      "clauses": sum(report.documents.values()), "triples": report.triples,
                      "warnings": report.warnings, "seconds": round(report.seconds, 2),
-                     "reuse": report.reuse.to_dict() if report.reuse else None})
+                     "reuse": report.reuse.to_dict() if report.reuse else None, "stages": report.stages})
         return
     if len(report.documents) <= 10:
         docs = ", ".join(f"{d} ({n} clauses)" for d, n in report.documents.items())
