@@ -22,6 +22,7 @@ from policykg.extract.figures import Figure, find_figures, same_indicator, same_
 from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, find_obligations, is_party
 from policykg.extract.placeholders import find_placeholders
 from policykg.ingest.model import Clause, Document
+from policykg.text import strip_modal_words
 
 from .similarity import TfIdf, dice, overlap
 
@@ -34,7 +35,6 @@ NOT_COVERED_CLEAR = 0.3  # no sentence of the document this similar: the parent 
 PARTIAL_SCOPE = 0.5  # a document covering less than this share of a parent implements only part of it
 RELATIVE_UNITS = ("%", "个百分点", "倍")  # figures comparable across administrative levels
 FLOOR_WORDS = ("以上", "超过", "不低于", "不少于", "达到", "至少", "高于")
-MODAL_WORDS = re.compile(r"必须|务必|应当|鼓励|倡导|引导|支持|允许|可以|要|应|可|须")
 
 
 def _same_duty(parent: Obligation, unit: Obligation) -> bool:
@@ -98,7 +98,7 @@ class Checker:
     def sim(self, a: str, b: str) -> float:
         for t in (a, b):
             if t not in self._vec:
-                self._vec[t] = self.tfidf.vector(MODAL_WORDS.sub("", t))
+                self._vec[t] = self.tfidf.vector(strip_modal_words(t))
         return TfIdf.cosine(self._vec[a], self._vec[b])
 
     def accepted(self, parent: str, number: int) -> list[dict]:
@@ -197,7 +197,7 @@ class Checker:
                 for unit in self.obligations[clause.key]:
                     score, pclause, punit = max(((self.sim(unit.sentence, u.sentence), pc, u) for pc, u in punits),
                                                 key=lambda x: x[0])
-                    contained = overlap(MODAL_WORDS.sub("", unit.sentence), MODAL_WORDS.sub("", punit.sentence))
+                    contained = overlap(strip_modal_words(unit.sentence), strip_modal_words(punit.sentence))
                     if score < MATCH and not (score >= MATCH_CONTAINED and contained >= CONTAINED):
                         continue
                     kind = _modality_kind(punit, unit)

@@ -19,9 +19,8 @@ from policykg.extract.modality import find_obligations
 from policykg.extract.placeholders import find_placeholders
 from policykg.ingest.model import Document
 from policykg.ontology import POL, clause_iri
+from policykg.text import label as modality_label
 
-MODALITY_ZH = {"must": "必须/要", "should": "应当", "plain": "陈述性规定", "encourage": "鼓励",
-               "support": "支持", "may": "可以"}
 
 
 def _decimal(value: float) -> Literal:
@@ -42,7 +41,7 @@ def add_extraction_triples(graph: Graph, documents: list[Document]) -> None:
                 if ob.party:
                     graph.add((node, POL.party, Literal(ob.party, lang="zh")))
                 graph.add((node, POL.extractedFrom, c))
-                graph.add((node, RDFS.label, Literal(f"{where} 义务{i}（{MODALITY_ZH[ob.modality]}）", lang="zh")))
+                graph.add((node, RDFS.label, Literal(f"{where} 义务{i}（{modality_label(ob.modality).strip('（）')}）", lang="zh")))
                 graph.add((c, POL.hasObligation, node))
             for i, fig in enumerate(find_figures(clause.body), start=1):
                 node = URIRef(f"{c}/figure/{i}")

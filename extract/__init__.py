@@ -1,7 +1,7 @@
 """Extraction: what each clause says, as facts the graph is built from.
 
 `annotate_documents(documents)` runs the spaCy pipeline (entities.py) and the benefit rules
-(benefits.py, amounts.py) over every clause and returns ``{(doc_id, number): ClauseFacts}``.
+(benefits.py, with amounts read by policykg.text) over every clause and returns ``{(doc_id, number): ClauseFacts}``.
 The vocabulary (ontology/vocab/*.ttl, plus a corpus folder's own vocab/) is data: a new name
 needs no code change.
 """
@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policykg.extract.benefits import Benefit, document_funders, find_benefits
-from policykg.extract.entities import Entity, find_entities, sentence_bounds
+from policykg.extract.entities import Entity, find_entities
 from policykg.extract.vocab import Vocabulary, load_vocabulary
+from policykg.text import sentence_bounds
 
 
 @dataclass

@@ -3,7 +3,7 @@
 A clause is cut into sentences (。；) and a sentence into segments (，：). A benefit is found
 by its trigger in a segment:
 
-- an amount of money (amounts.py) with its benefit phrase — the phrase ending in a head word of
+- an amount of money (policykg.text.amounts) with its benefit phrase — the phrase ending in a head word of
   the benefit-type vocabulary after the amount (最高1万元奖励, 5万元生活补贴) or before it
   (安家补贴2万元); a bare amount inherits the phrase of the one before it (B类人才最高50万元);
 - 给予 / 予以 / 发放 / 提供 / 享受 + a benefit phrase without an amount (给予政策补贴扶持);
@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from policykg.extract.amounts import find_money
-from policykg.extract.entities import STOP, Entity, pos_tokens, sentence_bounds
+from policykg.extract.entities import STOP, Entity, pos_tokens
+from policykg.text import find_money, sentence_bounds
 from policykg.extract.vocab import Vocabulary
 
 BENEFICIARY_KINDS = ("TalentCategory", "Honor", "Program")

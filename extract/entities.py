@@ -19,7 +19,6 @@ from functools import lru_cache
 from policykg.extract.vocab import Term, Vocabulary
 from policykg.ontology import minted_concept_iri
 
-SENTENCE_END = "。；！？;!?\n"
 
 
 @dataclass
@@ -87,19 +86,6 @@ _NOT_AFTER = ("精神", "文化")
 _NOT_AFTER_TALENT = frozenset(
     "强国 高地 队伍 工作 战略 培养 引进 政策 服务 评价 制度 体系 机制 项目 计划 资助 补贴 发展 建设 目录 公寓 市场 "
     "结构 数量 规模 流动 储备 集聚 交流 招聘 认定 分类 标准 梯队 库 奖励 安居 住房 创新 创业".split())
-
-
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence (split after 。；！？), trailing mark included."""
-    out, start = [], 0
-    for i, ch in enumerate(text):
-        if ch in SENTENCE_END:
-            if text[start:i + 1].strip():
-                out.append((start, i + 1))
-            start = i + 1
-    if text[start:].strip():
-        out.append((start, len(text)))
-    return out
 
 
 @lru_cache(maxsize=1)

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import cn2an
+from policykg.text import CN_DIGITS, parse_number, sentence_at
 
-CN_DIGITS = "零〇一二三四五六七八九十百千两"
 NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}]*[十百千][{CN_DIGITS}]*)"
 MAGNITUDE = {"万": 1e4, "亿": 1e8, "千": 1e3}
 # unit → normalised unit
@@ -62,14 +61,12 @@ def _number(num: str, mag: str | None) -> float | None:
             return 100 * float(a) / float(b)
         if "分之" in num:
             b, a = num.split("分之")
-            return 100 * float(cn2an.cn2an(a, "smart")) / float(cn2an.cn2an(b, "smart"))
-        if re.fullmatch(r"\d+(?:\.\d+)?", num):
-            value = float(num)
-        else:
-            value = float(cn2an.cn2an(num.replace("两", "二"), "smart"))
-    except (ValueError, ZeroDivisionError, KeyError):
+            x, y = parse_number(a), parse_number(b)
+            return None if x is None or y is None else 100 * float(x) / float(y)
+        value = parse_number(num)
+    except (ValueError, ZeroDivisionError):
         return None
-    return value * MAGNITUDE.get(mag or "", 1.0)
+    return None if value is None else float(value) * MAGNITUDE.get(mag or "", 1.0)
 
 
 def _is_date(text: str, m: re.Match) -> bool:
@@ -87,9 +84,8 @@ def _bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _sentence(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in re.finditer(r"[。；！？\n]", text[:start])), default=0)
-    right = re.search(r"[。；！？\n]", text[end:])
-    return text[left:end + right.start() + 1 if right else len(text)].strip()
+    found = sentence_at(text, start)
+    return found.text if found is not None else text.strip()
 
 
 def find_figures(text: str) -> list[Figure]:

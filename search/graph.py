@@ -61,6 +61,3 @@ def load_benefits(kg) -> list[BenefitRow]:
             item.max_amount = str(row["max"])
     return list(out.values())
 
-
-def normalise_sentence(text: str) -> str:
-    return "".join(text.split()).rstrip("。；;.")
