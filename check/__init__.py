@@ -3,7 +3,8 @@
 :func:`run_check` returns the ``check --json`` object of CONTRACT.md section 3: the document,
 its parents, the clause alignments (best first per clause and parent) and the findings.
 Alignments come from the store (``alignments.json``, written by the build stage in
-:mod:`policykg.check.align`); :mod:`policykg.check.report` renders text, Markdown and HTML.
+:mod:`policykg.check.align`), the obligations, figures and blanks from the graph
+(:mod:`policykg.check.facts`); :mod:`policykg.check.report` renders text, Markdown and HTML.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ TOP = 3  # counterparts listed per clause and parent
 def run_check(kg, doc_id: str) -> dict[str, Any]:
     """The consistency check of document `doc_id` in the store `kg` (a `PolicyKG`)."""
     from .align import load_or_compute
+    from .facts import clause_facts
     from .findings import Checker
 
     doc = kg.document(doc_id)
@@ -30,7 +32,8 @@ def run_check(kg, doc_id: str) -> dict[str, Any]:
                 alignments.append({"clause": clause.number, "parent_document": parent,
                                    "parent_clause": pair["parent_clause"], "score": pair["score"],
                                    "accepted": pair["accepted"]})
-    checker = Checker(doc, {p: known[p] for p in parents}, pairs)
+    facts = clause_facts(kg, [doc, *(known[p] for p in parents)])
+    checker = Checker(doc, {p: known[p] for p in parents}, pairs, facts)
     findings = [f.to_dict() for f in checker.run()]
     warnings = [
         f"{doc_id} implements {p}, which is not in this store: add the corpus folder that holds {p} "

@@ -26,10 +26,11 @@ from typing import Any
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 
-from policykg.extract.figures import find_figures, same_indicator
+from policykg.extract.figures import Figure, same_indicator
 from policykg.ingest.model import Clause, Document
 from policykg.ontology import POL, clause_iri
 
+from .facts import clause_facts
 from .similarity import TfIdf, clause_vectors, dice, sentences
 
 FILE = "alignments.json"
@@ -59,7 +60,8 @@ class Pair:
 class Aligner:
     """Scores clause pairs between documents; built once over all loaded documents."""
 
-    def __init__(self, documents: list[Document], vectors: dict) -> None:
+    def __init__(self, documents: list[Document], vectors: dict,
+                 figures: dict[tuple[str, int], list[Figure]] | None = None) -> None:
         self.documents = {d.id: d for d in documents}
         clauses = [c for d in documents for c in d.clauses]
         self.tfidf = TfIdf(c.body for c in clauses)
@@ -67,7 +69,8 @@ class Aligner:
         self.vectors = vectors
         self._vec = {c.key: self.tfidf.vector(c.body) for c in clauses}
         self._sents = {c.key: [self.sent_tfidf.vector(s) for s in sentences(c.body)] for c in clauses}
-        self._figs = {c.key: find_figures(c.body) for c in clauses}
+        figures = figures or {}
+        self._figs = {c.key: figures.get(c.key, []) for c in clauses}
 
     def pair(self, d: Clause, p: Clause) -> Pair:
         lexical = TfIdf.cosine(self._vec[d.key], self._vec[p.key])
@@ -96,13 +99,15 @@ class Aligner:
         return result
 
 
-def align_all(documents: list[Document], vectors: dict) -> dict[str, Any]:
-    """Alignments of every document that implements others: {doc: {parents, missing, pairs}}."""
+def align_all(documents: list[Document], vectors: dict,
+              figures: dict[tuple[str, int], list[Figure]] | None = None) -> dict[str, Any]:
+    """Alignments of every document that implements others: {doc: {parents, missing, pairs}};
+    `figures` are the extracted figures of each clause (their shared indicators add to a score)."""
     by_id = {d.id: d for d in documents}
     children = [d for d in documents if d.meta.implements]
     if not children:
         return {}
-    aligner = Aligner(documents, vectors)
+    aligner = Aligner(documents, vectors, figures)
     out: dict[str, Any] = {}
     for doc in children:
         parents = [p for p in doc.meta.implements if p in by_id]
@@ -141,12 +146,10 @@ def add_alignment_triples(graph: Graph, data: dict[str, Any]) -> None:
 
 
 def build_alignments(ctx) -> None:
-    """Build stage: extraction triples for every clause, then alignments of documents with parents."""
-    from .triples import add_extraction_triples
-
+    """Build stage: alignments of documents with their parents, from the clause texts, the
+    embeddings and the figures the extract stage found."""
     if ctx.graph is None:
         return
-    add_extraction_triples(ctx.graph, ctx.documents)
     if not any(d.meta.implements for d in ctx.documents):
         (ctx.workdir / FILE).write_text(json.dumps({}), encoding="utf-8")
         return
@@ -154,7 +157,7 @@ def build_alignments(ctx) -> None:
     wanted |= {p for d in ctx.documents for p in d.meta.implements}
     clauses = [c for d in ctx.documents if d.id in wanted for c in d.clauses]
     vectors = clause_vectors(clauses, ctx.settings["model"], ctx.vectors)
-    data = align_all(ctx.documents, vectors)
+    data = align_all(ctx.documents, vectors, {key: f.figures for key, f in ctx.facts.items()})
     add_alignment_triples(ctx.graph, data)
     (ctx.workdir / FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
@@ -174,5 +177,7 @@ def load_or_compute(kg, doc_id: str) -> dict[str, Any]:
     wanted = {doc_id, *doc.meta.implements}
     clauses = [c for d in documents if d.id in wanted for c in d.clauses]
     vectors = clause_vectors(clauses, kg.settings["model"])
-    return align_all([d for d in documents if d.id in wanted], vectors).get(
+    chosen = [d for d in documents if d.id in wanted]
+    figures = {key: f.figures for key, f in clause_facts(kg, chosen).items()}
+    return align_all(chosen, vectors, figures).get(
         doc_id, {"parents": [], "missing": [], "pairs": {}})

@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policykg.extract.figures import Figure, find_figures, same_indicator, same_value
-from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, find_obligations, is_party
-from policykg.extract.placeholders import find_placeholders
+from policykg.extract import ClauseFacts
+from policykg.extract.figures import Figure, same_indicator, same_value
+from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, is_party
 from policykg.ingest.model import Clause, Document
 from policykg.text import strip_modal_words
 
@@ -83,16 +83,19 @@ def _lower(severity: str) -> str:
 class Checker:
     """Finds the consistency problems of `doc` given its accepted alignments with its parents."""
 
-    def __init__(self, doc: Document, parents: dict[str, Document], pairs: dict[str, dict[str, list[dict]]]) -> None:
+    def __init__(self, doc: Document, parents: dict[str, Document], pairs: dict[str, dict[str, list[dict]]],
+                 facts: dict[tuple[str, int], ClauseFacts]) -> None:
+        """`facts`: the extracted obligations, figures and blanks of every clause of `doc` and its
+        parents (check.facts.clause_facts reads them from the graph)."""
         self.doc = doc
         self.parents = parents
         self.pairs = pairs
-        units = [s for d in [doc, *parents.values()] for c in d.clauses for s in _unit_texts(c)]
-        self.tfidf = TfIdf(units)
-        self.obligations = {c.key: find_obligations(c.body) for d in [doc, *parents.values()] for c in d.clauses}
+        self.facts = facts
+        clauses = [c for d in [doc, *parents.values()] for c in d.clauses]
+        self.obligations = {c.key: self._facts(c).obligations for c in clauses}
+        self.tfidf = TfIdf(u.sentence for c in clauses for u in self.obligations[c.key])
         self._vec: dict[str, dict[str, float]] = {}
         self.me = self_name(doc)
-        self._figures: dict[tuple[str, int], list[Figure]] = {}
 
     # -- helpers ------------------------------------------------------------------------
     def sim(self, a: str, b: str) -> float:
@@ -120,20 +123,21 @@ class Checker:
     def is_digest(self, parent: str) -> bool:
         return self.parents[parent].meta.text == "digest"
 
+    def _facts(self, clause: Clause) -> ClauseFacts:
+        return self.facts.get(clause.key) or ClauseFacts(clause.document, clause.number)
+
     def figures(self, clause: Clause) -> list[Figure]:
-        if clause.key not in self._figures:
-            self._figures[clause.key] = find_figures(clause.body)
-        return self._figures[clause.key]
+        return self._facts(clause).figures
 
     # -- finding kinds --------------------------------------------------------------------
     def placeholders(self) -> list[Finding]:
         out = []
         for clause in self.doc.clauses:
-            blanks = find_placeholders(clause.text)
+            blanks = self._facts(clause).placeholders
             if not blanks:
                 continue
             counterpart = self.best_parent_clause(clause.number)
-            parent_figures = [(counterpart[0], f) for f in find_figures(counterpart[1].body)] if counterpart else []
+            parent_figures = [(counterpart[0], f) for f in self.figures(counterpart[1])] if counterpart else []
             for blank in blanks:
                 hint = _hint(blank.evidence, parent_figures)
                 message = f"{where(self.doc, clause, True)}留有待填空白：“{blank.evidence}”。"
@@ -150,7 +154,7 @@ class Checker:
     def number_mismatches(self) -> list[Finding]:
         out = []
         for clause in self.doc.clauses:
-            for fig in find_figures(clause.body):
+            for fig in self.figures(clause):
                 candidates: list[tuple[float, float, str, Clause, Figure]] = []
                 for parent, pdoc in self.parents.items():
                     aligned = {p["parent_clause"]: p["score"] for p in self.top(parent, clause.number) if p["accepted"]}
@@ -294,10 +298,6 @@ class Checker:
         rank = {"high": 0, "medium": 1, "low": 2}
         findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank[f.severity], f.kind))
         return findings
-
-
-def _unit_texts(clause: Clause) -> list[str]:
-    return [u.sentence for u in find_obligations(clause.body)]
 
 
 def _modality_kind(parent: Obligation, draft: Obligation) -> str | None:

@@ -166,13 +166,12 @@ def _render(text: str, changed: list[bool], marked: list[bool], tag: str) -> str
     return "".join(out)
 
 
-def _quoted(text: str, findings: list[dict[str, Any]]) -> list[str]:
-    """What to underline in a clause: the sentences its findings quote, and its blanks with their words."""
-    from policykg.extract.placeholders import find_placeholders
-
+def _quoted(text: str, findings: list[dict[str, Any]], blanks=()) -> list[str]:
+    """What to underline in a clause: the sentences its findings quote, and its blanks (the
+    extracted placeholders of the clause) with their words."""
     quoted = [f["evidence"]["text"] for f in findings if f["kind"] not in ("omitted_obligation", "placeholder")]
     if any(f["kind"] == "placeholder" for f in findings):
-        quoted += [text[max(0, p.start - 6):p.end + 2] for p in find_placeholders(text)]
+        quoted += [text[max(0, p.start - 6):p.end + 2] for p in blanks]
     return quoted
 
 
@@ -194,9 +193,16 @@ def _finding_html(f: dict[str, Any], parents) -> str:
 
 def to_html(kg, result: dict[str, Any]) -> str:
     e = html.escape
+    from .facts import clause_facts
+
     doc, parents = _docs(kg, result)
     findings = result["findings"]
     counts = Counter(f["kind"] for f in findings)
+    facts = clause_facts(kg, [doc]) if any(f["kind"] == "placeholder" for f in findings) else {}
+
+    def blanks(clause):
+        return facts[clause.key].placeholders if clause.key in facts else []
+
     parts = [
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -220,7 +226,7 @@ def to_html(kg, result: dict[str, Any]) -> str:
             pclause = parents[top["parent_document"]].clause(top["parent_clause"])
             quoted = [f for f in mine if f["parent_document"] == top["parent_document"]
                       and f["parent_clause"] == top["parent_clause"]]
-            left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine),
+            left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine, blanks(clause)),
                                 [f["evidence"]["parent_text"] for f in quoted])
             parent_cell = (f"<div class='label'>{e(parents[top['parent_document']].meta.title)} {e(pclause.label)}"
                            f" <span class='score'>相似度 {top['score']:.2f}</span></div>{right}")
@@ -232,7 +238,7 @@ def to_html(kg, result: dict[str, Any]) -> str:
                     f"<span class='score'>{a['score']:.2f}</span><br>"
                     f"{e(parents[a['parent_document']].clause(a['parent_clause']).text)}</div>" for a in others) + "</details>"
         else:
-            left = _render(clause.text, [False] * len(clause.text), _spans(clause.text, _quoted(clause.text, mine)), "ins")
+            left = _render(clause.text, [False] * len(clause.text), _spans(clause.text, _quoted(clause.text, mine, blanks(clause))), "ins")
             parent_cell = "<span class='none'>上级文件中无对应条款</span>"
         parts.append(
             f"<tr id='c{clause.number}'><td class='clause'><div class='label'>{e(clause.label)}{e(clause.title)}</div>"
