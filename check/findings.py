@@ -76,6 +76,11 @@ def self_name(doc: Document) -> str:
     return "草案" if doc.meta.status == "draft" else "本文件"
 
 
+def _with_severity(finding: Finding, severity: str) -> Finding:
+    finding.severity = severity
+    return finding
+
+
 def _lower(severity: str) -> str:
     return {"high": "medium", "medium": "low"}.get(severity, "low")
 
@@ -292,11 +297,16 @@ class Checker:
         return out
 
     def run(self) -> list[Finding]:
+        from . import kinds
+
         findings = self.placeholders() + self.number_mismatches() + self.modality_changes()
         if self.doc.meta.text != "digest":  # a digest of part of a text omits by design
             findings += self.omitted_obligations() + self.not_covered()
+        for kind in list(kinds.KINDS.values()):  # kinds registered with their own detector
+            if kind.detect is not None:
+                findings += [f if f.severity else _with_severity(f, kind.severity) for f in kind.detect(self)]
         rank = {"high": 0, "medium": 1, "low": 2}
-        findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank[f.severity], f.kind))
+        findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank.get(f.severity, 3), f.kind))
         return findings
 
 
