@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from policykg.ingest.model import Clause, Document, DocumentMeta, Item, Section
+from policykg.text import CN_DIGITS
 
-CN_NUM = "一二三四五六七八九十百零〇两"
+CN_NUM = CN_DIGITS  # the Chinese numeral characters (千 too: 第一千二百六十条)
 _N = rf"[{CN_NUM}]+"
 CHAPTER = re.compile(rf"^(第{_N}章|第\d+章)\s*(.*)$")
 ARTICLE = re.compile(rf"^(第{_N}条|第\d+条)[\s:：]*(.*)$")

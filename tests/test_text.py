@@ -76,3 +76,15 @@ def test_modality_table():
 def test_modal_markers_skip_look_alikes():
     found = [(w, m) for _, w, m in modal_markers("企业不允许转包，重要的是相应部门可以参与")]
     assert found == [("不允许", "prohibit"), ("可以", "may")]
+
+
+def test_a_code_numbered_to_article_1260_keeps_every_article():
+    import cn2an
+
+    from policykg.ingest.model import DocumentMeta
+    from policykg.ingest.segment import segment
+
+    lines = ["某某法"] + [f"第{cn2an.an2cn(i)}条　本条规定第{i}项事项。" for i in range(1, 1261)]
+    doc = segment(DocumentMeta(id="code", title="某某法", level="national"), lines)
+    assert [c.number for c in doc.clauses] == list(range(1, 1261))
+    assert doc.clauses[1000].label == "第一千零一条" and doc.clauses[-1].label == "第一千二百六十条"
