@@ -88,3 +88,17 @@ def test_a_code_numbered_to_article_1260_keeps_every_article():
     doc = segment(DocumentMeta(id="code", title="某某法", level="national"), lines)
     assert [c.number for c in doc.clauses] == list(range(1, 1261))
     assert doc.clauses[1000].label == "第一千零一条" and doc.clauses[-1].label == "第一千二百六十条"
+
+
+def test_the_toolkit_sits_below_everything():
+    """text/ imports nothing of policykg (but its errors): ingest, extract, search, qa and check import it."""
+    import ast
+
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "text").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            bad = [n for n in names if n.startswith("policykg") and n != "policykg.errors"]
+            assert not bad, f"{path.name} imports {bad}"
