@@ -20,9 +20,9 @@ from typing import Any
 
 from policykg.extract import ClauseFacts
 from policykg.extract.figures import Figure, same_indicator, same_value
-from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, is_party
+from policykg.extract.modality import Obligation, is_party
 from policykg.ingest.model import Clause, Document
-from policykg.text import strip_modal_words
+from policykg.text import EXPLICIT_STRONG, STRONG, WEAK, WORDS, strip_modal_words
 
 from .similarity import TfIdf, dice, overlap
 

@@ -12,7 +12,8 @@ at a comma where a new duty with its own modal word begins (`企业可设立技�
   for 鼓励/支持/引导, the party encouraged (`鼓励各类企业…` → `各类企业`);
 - the action: the rest of the unit.
 
-`STRONG` modalities oblige, `WEAK` ones only encourage or permit (CONTRACT.md section 3).
+`STRONG` modalities oblige, `WEAK` ones only encourage or permit (CONTRACT.md section 3; the table is
+policykg.text.modality).
 """
 from __future__ import annotations
 
@@ -20,8 +21,7 @@ import re
 from dataclasses import dataclass
 
 # the modalities, their words and labels are the one table in policykg.text.modality
-from policykg.text.modality import (ENCOURAGE, EXPLICIT_STRONG, MAY, MODALITIES, MUST, PLAIN,  # noqa: F401
-                                    PROHIBIT, SHOULD, STRONG, SUPPORT, WEAK, WORDS, modal_markers)
+from policykg.text.modality import ENCOURAGE, PLAIN, STRONG, SUPPORT, modal_markers
 from policykg.text.sentences import split_sentences
 
 PARTY_SUFFIX = (
