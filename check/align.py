@@ -22,11 +22,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import Graph
 
 from policykg.extract.figures import Figure, same_indicator
 from policykg.ingest.model import Clause, Document
-from policykg.ontology import POL, clause_iri
+from policykg.kg.rdf import add_alignments
 
 from .facts import clause_facts
 from .similarity import TfIdf, clause_vectors, dice, sentences
@@ -118,30 +118,6 @@ def align_all(documents: list[Document], vectors: dict,
     return out
 
 
-def add_alignment_triples(graph: Graph, data: dict[str, Any]) -> None:
-    """`clause pol:alignsWith parentClause` and a `pol:Alignment` resource per accepted pair."""
-    for doc_id, entry in data.items():
-        for parent, per in entry["pairs"].items():
-            for n, pairs in per.items():
-                source = clause_iri(doc_id, int(n))
-                for pair in pairs:
-                    if not pair["accepted"]:
-                        continue
-                    target = clause_iri(parent, pair["parent_clause"])
-                    node = URIRef(f"{source}/alignment/{parent}-{pair['parent_clause']}")
-                    graph.add((source, POL.alignsWith, target))
-                    graph.add((node, RDF.type, POL.Alignment))
-                    graph.add((node, POL.source, source))
-                    graph.add((node, POL.target, target))
-                    graph.add((node, POL.score, Literal(f"{pair['score']:.4f}", datatype=XSD.decimal)))
-                    graph.add((source, POL.alignment, node))
-                    graph.add((node, RDFS.label, Literal(
-                        f"{doc_id} 第{n}条款 ↔ {parent} 第{pair['parent_clause']}条款（相似度 {pair['score']:.2f}）",
-                        lang="zh")))
-                    graph.add((node, RDFS.label, Literal(
-                        f"alignment of {doc_id} clause {n} with {parent} clause {pair['parent_clause']}", lang="en")))
-
-
 def build_alignments(documents: list[Document], graph: Graph, vectors: dict, model: str,
                      figures: dict[tuple[str, int], list[Figure]] | None = None) -> dict[str, Any]:
     """Build stage: alignments of documents with their parents (their triples added to `graph`),
@@ -154,7 +130,7 @@ def build_alignments(documents: list[Document], graph: Graph, vectors: dict, mod
     clauses = [c for d in documents if d.id in wanted for c in d.clauses]
     vectors = clause_vectors(clauses, model, vectors)
     data = align_all(documents, vectors, figures)
-    add_alignment_triples(graph, data)
+    add_alignments(graph, data)
     return data
 
 

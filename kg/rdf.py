@@ -246,6 +246,32 @@ def add_clause_extractions(graph: Graph, documents: list[Document], facts: dict)
     return graph
 
 
+def add_alignments(graph: Graph, data: dict) -> Graph:
+    """`clause pol:alignsWith parentClause` and a `pol:Alignment` resource per accepted pair of the
+    alignments the check's align stage computed ({doc: {pairs: {parent: {n: [pair…]}}}})."""
+    for doc_id, entry in data.items():
+        for parent, per in entry["pairs"].items():
+            for n, pairs in per.items():
+                source = clause_iri(doc_id, int(n))
+                for pair in pairs:
+                    if not pair["accepted"]:
+                        continue
+                    target = clause_iri(parent, pair["parent_clause"])
+                    node = URIRef(f"{source}/alignment/{parent}-{pair['parent_clause']}")
+                    graph.add((source, POL.alignsWith, target))
+                    graph.add((node, RDF.type, POL.Alignment))
+                    graph.add((node, POL.source, source))
+                    graph.add((node, POL.target, target))
+                    graph.add((node, POL.score, Literal(f"{pair['score']:.4f}", datatype=XSD.decimal)))
+                    graph.add((source, POL.alignment, node))
+                    graph.add((node, RDFS.label, Literal(
+                        f"{doc_id} 第{n}条款 ↔ {parent} 第{pair['parent_clause']}条款（相似度 {pair['score']:.2f}）",
+                        lang="zh")))
+                    graph.add((node, RDFS.label, Literal(
+                        f"alignment of {doc_id} clause {n} with {parent} clause {pair['parent_clause']}", lang="en")))
+    return graph
+
+
 def to_graph(documents: list[Document], facts: dict) -> Graph:
     """The whole graph of a build: ontology, vocabularies, documents, clauses and their facts."""
     from policykg.extract import vocabulary_for
@@ -258,4 +284,5 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
     return graph
 
 
-__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "add_clause_extractions", "to_graph"]
+__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "add_clause_extractions", "add_alignments",
+           "to_graph"]
