@@ -7,6 +7,7 @@ the context a figure is compared in) from the triples and the clause texts.
 """
 from __future__ import annotations
 
+from policykg.errors import PolicyKGError
 from policykg.extract import ClauseFacts
 from policykg.extract.figures import Figure
 from policykg.extract.modality import Obligation
@@ -31,6 +32,10 @@ _PLACEHOLDERS = """SELECT ?c ?x ?evidence ?begin ?end WHERE {{
   ?c <{document}> ?d ; <{has}> ?x .
   ?x <{evidence}> ?evidence ; <{begin}> ?begin ; <{end}> ?end .
 }}"""
+
+
+_OLD = """SELECT ?x WHERE {{ {{ ?x a <{obligation}> }} UNION {{ ?x a <{figure}> }} UNION {{ ?x a <{placeholder}> }}
+  FILTER NOT EXISTS {{ ?x <{begin}> ?b }} }} LIMIT 1"""
 
 
 def _key(iri: object) -> tuple[str, int]:
@@ -63,6 +68,10 @@ def clause_facts(kg, documents: list[Document]) -> dict[tuple[str, int], ClauseF
         "surface", "evidence")}
     terms.update(begin=POL.beginIndex, end=POL.endIndex, word=POL.modalWord)
 
+    old = _OLD.format(obligation=POL.Obligation, figure=POL.Figure, placeholder=POL.Placeholder, begin=POL.beginIndex)
+    if kg.select(old):
+        raise PolicyKGError("this store was built by an older policykg (its obligations and figures have no "
+                            "offsets): build it again with `policykg build`")
     rows = kg.select(_OBLIGATIONS.format(docs=docs, has=POL.hasObligation, **terms))
     for row in sorted(rows, key=lambda r: (_key(r["c"]), _order(r["x"]))):
         f = out.get(_key(row["c"]))

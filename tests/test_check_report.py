@@ -92,3 +92,21 @@ def test_an_unknown_kind_does_not_crash_the_reports(hostile):
                                "evidence": {"text": "", "parent_text": ""}})
     assert "from\\_a\\_newer\\_version" in to_markdown(hostile, result)  # its name, escaped
     assert "from_a_newer_version" in to_html(hostile, result) and "from_a_newer_version" in to_text(hostile, result)
+
+
+def test_a_store_built_before_the_facts_moved_is_told_to_rebuild(hostile):
+    from rdflib import RDF, Graph, URIRef
+
+    from policykg.check.facts import clause_facts
+    from policykg.errors import PolicyKGError
+    from policykg.ontology import POL
+
+    old = Graph()
+    old.add((URIRef("https://w3id.org/policykg/id/hostile-draft/clause/1/obligation/1"), RDF.type, POL.Obligation))
+
+    class OldGraph:  # a graph as an older build wrote it: obligations without offsets
+        select = staticmethod(lambda q: [{k: v for k, v in r.asdict().items()} for r in old.query(q)])
+
+    with pytest.raises(PolicyKGError, match="build it again"):
+        clause_facts(OldGraph(), [hostile.document("hostile-draft")])
+    assert clause_facts(hostile.store, [hostile.document("hostile-draft")])  # a current store reads fine
