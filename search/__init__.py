@@ -128,6 +128,53 @@ class Searcher:
     def clause_tiers(self) -> list[set[str]]:
         return [set(tier_tokens(t)) for t in self.clause_texts]
 
+    @cached_property
+    def _joined(self) -> tuple[str, np.ndarray]:
+        """Every clause text in one string (rows separated by NUL) and each row's start offset, so a
+        label is found in all clauses by one scan in C instead of a Python loop over 64k clauses."""
+        texts = self.clause_texts
+        starts = np.zeros(len(texts), dtype=np.int64)
+        pos = 0
+        for i, t in enumerate(texts):
+            starts[i] = pos
+            pos += len(t) + 1
+        return "\0".join(texts), starts
+
+    def _rows_containing(self, labels) -> np.ndarray:
+        """Per clause row: does its text contain any of the labels?"""
+        import re
+
+        joined, starts = self._joined
+        hit = np.zeros(len(starts), dtype=bool)
+        for label in labels:
+            if not label:
+                continue
+            found = [m.start() for m in re.finditer(re.escape(label), joined)]
+            if found:
+                hit[np.searchsorted(starts, np.asarray(found, dtype=np.int64), side="right") - 1] = True
+        return hit
+
+    @cached_property
+    def _mention_rows(self) -> dict[str, np.ndarray]:
+        rows: dict[str, list[int]] = {}
+        for i, men in enumerate(self.mentions):
+            for iri in men:
+                rows.setdefault(iri, []).append(i)
+        return {iri: np.asarray(r, dtype=np.int64) for iri, r in rows.items()}
+
+    @cached_property
+    def _tier_rows(self) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i, tiers in enumerate(self.clause_tiers):
+            for tier in tiers:
+                out.setdefault(tier, np.zeros(len(self.clause_tiers), dtype=bool))[i] = True
+        return out
+
+    @cached_property
+    def _doc_rows(self) -> tuple[dict[str, int], np.ndarray]:
+        ids: dict[str, int] = {}
+        return ids, np.asarray([ids.setdefault(d, len(ids)) for d, _ in self.indexes.keys], dtype=np.int64)
+
     def encode_query(self, text: str) -> np.ndarray:
         """The query's embedding (the only text embedded at query time); the last few are kept."""
         with self._lock:
@@ -143,6 +190,7 @@ class Searcher:
     def warm_up(self) -> None:
         """Load everything a query needs (indexes, vocabularies, the model)."""
         self.indexes, self.linker.concepts, self.mentions, self.clause_tiers, self._benefit_rows
+        self._joined, self._mention_rows, self._tier_rows, self._doc_rows
         if self.indexes.has_vectors:
             self.embedder.encode(["预热"])
 
@@ -202,7 +250,8 @@ class Searcher:
             signals["layperson"] = lay
         score = fuse(signals, WEIGHTS)
         if q.scope:
-            inside = np.asarray([k[0] in q.scope for k in ix.keys])
+            ids, doc_of = self._doc_rows
+            inside = np.isin(doc_of, [ids[d] for d in q.scope if d in ids])
             score = np.where(inside, score, score * WEIGHTS["out_of_scope"])
         sent_bm = bm25_scores(ix.bm25_sentences, q.tokens, m)
         sent = fuse({"bm25": sent_bm, "dense": dense_s}, {"bm25": 1.0, "dense": WEIGHTS["dense"]})
@@ -213,12 +262,14 @@ class Searcher:
         n = len(self.indexes.keys)
         groups: list[np.ndarray] = []
         for concept in q.linked.concepts:
-            labels = sorted(concept.zh, key=len, reverse=True)
-            hit = np.asarray([any(lab in t for lab in labels) or bool(concept.iris & men)
-                              for t, men in zip(self.clause_texts, self.mentions)])
+            hit = self._rows_containing(concept.zh)
+            for iri in concept.iris:
+                rows = self._mention_rows.get(iri)
+                if rows is not None:
+                    hit[rows] = True
             groups.append((hit | self.beneficiary_of(concept)).astype(np.float32))
         for tier in dict.fromkeys(q.linked.tiers):
-            groups.append(np.asarray([tier in ts for ts in self.clause_tiers], dtype=np.float32))
+            groups.append(self._tier_rows.get(tier, np.zeros(n, dtype=bool)).astype(np.float32))
         if not groups or n == 0:
             return np.zeros(n, dtype=np.float32)
         total = np.zeros(n, dtype=np.float32)
