@@ -172,6 +172,32 @@ def check(
         typer.echo(report.to_text(kg, result))
 
 
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="the earlier version: a document id in the store, or a file")],
+    new: Annotated[str, typer.Argument(help="the later version: a document id in the store, or a file")],
+    as_json: JsonOpt = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="print a Markdown 新旧对照表")] = False,
+    as_html: Annotated[bool, typer.Option("--html", help="print a self-contained side-by-side HTML page")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Map the articles of two versions of a document: unchanged, changed, renumbered, split, merged, added, removed."""
+    from policykg.versions import load_version, report
+    from policykg.versions.diff import diff_documents
+
+    if sum((as_json, markdown, as_html)) > 1:
+        raise InputError("choose one of --json, --markdown, --html")
+    result = diff_documents(load_version(old, lambda: _kg(store)), load_version(new, lambda: _kg(store)))
+    if as_json:
+        _print_json(result.to_dict())
+    elif as_html:
+        typer.echo(report.to_html(result))
+    elif markdown:
+        typer.echo(report.to_markdown(result))
+    else:
+        typer.echo(report.to_text(result))
+
+
 class ResultFormat(str, Enum):
     json = "json"
     xml = "xml"
