@@ -54,7 +54,7 @@ class PolicyKG:
         return report
 
     def _reset(self) -> None:
-        for name in ("info", "_documents", "graph", "searcher"):
+        for name in ("info", "_documents", "graph", "searcher", "versions"):
             self.__dict__.pop(name, None)
 
     # -- documents and clauses --------------------------------------------------------
@@ -81,15 +81,23 @@ class PolicyKG:
             raise NotFound(f"document {doc_id!r} has no clause {number} (it has 1–{len(doc.clauses)})")
         return clause
 
-    def clause_ref(self, clause: Clause, score: float | None = None) -> dict[str, Any]:
-        """A clause reference as CONTRACT.md section 3 shapes it."""
+    def clause_ref(self, clause: Clause, score: float | None = None, as_of: str | None = None) -> dict[str, Any]:
+        """A clause reference as CONTRACT.md section 3 shapes it, with its version and status on `as_of`."""
         ref: dict[str, Any] = {
             "document": clause.document, "number": clause.number, "label": clause.label,
             "title": clause.title, "text": clause.text, "iri": str(clause_iri(clause.document, clause.number)),
         }
         if score is not None:
             ref["score"] = round(float(score), 4)
+        ref.update(self.versions.describe(clause.document, as_of))
         return ref
+
+    @cached_property
+    def versions(self):
+        """Version chains and validity of the store's documents (policykg.versions.chain)."""
+        from policykg.versions.chain import VersionIndex
+
+        return VersionIndex(self.documents())
 
     # -- graph --------------------------------------------------------------------------
     @cached_property
@@ -115,23 +123,35 @@ class PolicyKG:
 
         return Searcher(self)
 
-    def search(self, query: str, k: int = 5) -> dict[str, Any]:
+    def search(self, query: str, k: int = 5, as_of: str | None = None) -> dict[str, Any]:
+        """Clauses of the texts in force on `as_of` (today when None), best first."""
+        from policykg.versions.chain import parse_as_of
+
         query = _clean_text(query, "query")
         if not 1 <= k <= 100:
             raise InputError(f"k must be between 1 and 100, not {k}")
-        hits = self.searcher.search(query, k=k)
-        return {"query": query, "hits": [self.clause_ref(self.clause(d, n), s) for (d, n), s in hits]}
+        day = parse_as_of(as_of)
+        hits = self.searcher.search(query, k=k, exclude=self.versions.excluded(day))
+        return {"query": query, "hits": [self.clause_ref(self.clause(d, n), s, day) for (d, n), s in hits]}
 
-    def ask(self, question: str) -> dict[str, Any]:
+    def ask(self, question: str, as_of: str | None = None) -> dict[str, Any]:
+        """An answer from the texts in force on `as_of` (today when None)."""
         from policykg.qa import answer
+        from policykg.versions.chain import parse_as_of
 
-        return answer(self, _clean_text(question, "question"))
+        return answer(self, _clean_text(question, "question"), as_of=parse_as_of(as_of))
 
     def check(self, doc_id: str) -> dict[str, Any]:
         from policykg.check import run_check
 
         self.document(doc_id)
-        return run_check(self, doc_id)
+        result = run_check(self, doc_id)
+        previous = self.versions.previous(doc_id)
+        if previous in self._documents:  # what the revision changes (新旧对照), see policykg.versions.diff
+            from policykg.versions.diff import diff_documents
+
+            result["revision"] = diff_documents(self.document(previous), self.document(doc_id)).to_dict()
+        return result
 
 
 MAX_TEXT = 1000

@@ -120,30 +120,43 @@ def show(
     typer.echo(clause.text)
 
 
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="use the texts in force that day (YYYY-MM-DD; default today)")]
+
+
 @app.command()
 def ask(question: Annotated[str, typer.Argument(help="a question in Chinese or English")],
-        store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+        store: StoreOpt = None, as_json: JsonOpt = False, as_of: AsOfOpt = None) -> None:
     """Answer a question from the documents, citing the clause."""
-    result = _kg(store).ask(question)
+    result = _kg(store).ask(question, as_of=as_of)
     if as_json:
         _print_json(result)
         return
     typer.echo(result["answer"])
     for ref in result["citations"][:3]:
-        typer.echo(f"  [{ref['document']} {ref['label']}{ref['title']}] {ref['iri']}")
+        typer.echo(f"  [{ref['document']} {ref['label']}{ref['title']}{_version_note(ref)}] {ref['iri']}")
 
 
 @app.command()
 def search(query: Annotated[str, typer.Argument(help="what to look for")],
            k: Annotated[int, typer.Option("-k", help="number of hits (1–100)")] = 5,
-           store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+           store: StoreOpt = None, as_json: JsonOpt = False, as_of: AsOfOpt = None) -> None:
     """Semantic search over clauses."""
-    result = _kg(store).search(query, k=k)
+    result = _kg(store).search(query, k=k, as_of=as_of)
     if as_json:
         _print_json(result)
         return
     for hit in result["hits"]:
-        typer.echo(f"{hit['score']:.3f}  {hit['document']} {hit['label']}{hit['title']}  {hit['text'][:60]}")
+        typer.echo(f"{hit['score']:.3f}  {hit['document']} {hit['label']}{hit['title']}{_version_note(hit)}  "
+                   f"{hit['text'][:60]}")
+
+
+def _version_note(ref: dict) -> str:
+    """` (2022-04-20 version, in force)` for a citation that names its version."""
+    version = ref.get("version") or {}
+    if not ref.get("status"):
+        return ""
+    date = f"{version['date']} version, " if version.get("date") else ""
+    return f" ({date}{ref['status'].replace('_', ' ')})"
 
 
 @app.command()
@@ -170,6 +183,12 @@ def check(
         typer.echo(report.to_markdown(kg, result))
     else:
         typer.echo(report.to_text(kg, result))
+    if "revision" in result and not as_html:
+        from policykg.versions.report import RELATION_ZH
+
+        rev = result["revision"]
+        counts = "，".join(f"{RELATION_ZH[k]} {n}" for k, n in rev["counts"].items())
+        typer.echo(f"\n修订对照（相对 {rev['old']['id']}）：{counts}；全文：policykg diff {rev['old']['id']} {document}")
 
 
 @app.command()

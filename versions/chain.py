@@ -146,6 +146,17 @@ class VersionIndex:
                             "until": self.valid_until(doc_id) or None,
                             "replaces": list(v.replaces), "replaced_by": list(v.replaced_by)}}
 
+    def previous(self, doc_id: str) -> str:
+        """The version a text revises: what it replaces, or for a draft the newest earlier final text ("" if none)."""
+        v = self.versions[doc_id]
+        if v.replaces:
+            return max(v.replaces, key=lambda d: self.versions[d].date if d in self.versions else "")
+        if not v.draft:
+            return ""
+        finals = [w for w in self.versions.values() if w.work == v.work and not w.draft and w.id != v.draft_of
+                  and (not v.date or not w.date or w.date < v.date)]
+        return max(finals, key=lambda w: w.date).id if finals else ""
+
     def chain(self, doc_id: str) -> list[str]:
         """The ids of every version of the document's text, oldest first."""
         seen, todo = set(), [doc_id]
@@ -171,5 +182,6 @@ def _version(doc: Document) -> Version:
         if in_force and date and in_force < date:
             in_force = date  # an amended text keeps its original in-force article
     repealed = meta.repealed or max((e.date for e in events if e.kind == "repealed"), default="")
-    return Version(id=doc.id, work=normalise_title(meta.title), date=date, in_force=in_force, repealed=repealed,
+    work = f"{meta.level}|{meta.region}|{normalise_title(meta.title)}"  # same title in another place: another text
+    return Version(id=doc.id, work=work, date=date, in_force=in_force, repealed=repealed,
                    draft=meta.status == "draft", repealed_by=meta.repealed_by, events=events)

@@ -20,8 +20,8 @@ _CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三�
 _KINDS = (("repealed", ("废止",)), ("revised", ("修订",)), ("amended", ("修正", "修改")),
           ("in_force", ("施行", "生效")), ("adopted", ("通过", "批准")), ("promulgated", ("公布", "发布")))
 # title decorations that differ between versions of the same text
-_TITLE_NOISE = re.compile(r"[（(](?:试行|暂行|草案|征求意见稿|修订草案|修正草案|修订|修正|\d{4}年(?:修订|修正)?|"
-                          r"\d{4}年\d{1,2}月\d{1,2}日(?:修订|修正)?)[)）]|\s+")
+_TITLE_NOISE = re.compile(r"[（(][^（()）]*(?:试行|暂行|草案|征求意见稿|送审稿|修订|修正|\d{4}年)[^（()）]*[)）]|"
+                          r"(?:修订|修正)?(?:草案|征求意见稿|送审稿)$|\s+")
 
 
 @dataclass(frozen=True)
