@@ -69,9 +69,10 @@ def test_every_relation_kind_on_a_version_pair_of_our_own():
 def test_header_lines_and_the_in_force_article():
     events = parse_header(["1996年5月15日 第八届全国人民代表大会常务委员会第十九次会议通过",
                            "2022年4月20日 第十三届全国人民代表大会常务委员会第三十四次会议修订）",
-                           "2009年3月16日 施行", "不是日期的行"])
+                           "2009年3月16日 施行", "不是日期的行",
+                           "2023年7月20日 《国务院关于修改和废止部分行政法规的决定》第二次修订）"])
     assert [(e.kind, e.date) for e in events] == [("adopted", "1996-05-15"), ("revised", "2022-04-20"),
-                                                   ("in_force", "2009-03-16")]
+                                                   ("in_force", "2009-03-16"), ("revised", "2023-07-20")]
     assert in_force_from_text("本法自2022年5月1日起施行。") == "2022-05-01"
     assert in_force_from_text("本办法自二〇一九年十月一日起施行。") == "2019-10-01"
     assert in_force_from_text("本法的解释权属于常委会。") == ""

@@ -94,17 +94,23 @@ class VersionIndex:
         for v in self.versions.values():
             works.setdefault(v.work, []).append(v)
         for members in works.values():
-            finals = sorted((v for v in members if not v.draft), key=lambda v: v.date)
+            finals = sorted((v for v in members if not v.draft), key=lambda v: v.date or v.in_force)
             for draft in (v for v in members if v.draft):
                 later = [f for f in finals if not draft.date or not f.date or f.date >= draft.date]
                 if later:
                     draft.draft_of = later[0].id
             if len(finals) < 2 or any(v.replaces or v.replaced_by for v in finals):
                 continue  # one version, or the manifest already says how they relate
-            if any(not v.date for v in finals) or len({v.date for v in finals}) < len(finals):
-                continue  # without distinct dates the order is unknown
-            for old, new in zip(finals, finals[1:]):
-                self._replace(old.id, new.id)
+            if any(not (v.date or v.in_force) for v in finals):
+                continue  # without dates the order is unknown
+            steps: dict[str, list[Version]] = {}  # copies of one version share its date
+            for v in finals:
+                steps.setdefault(v.date or v.in_force, []).append(v)
+            ordered = list(steps.values())
+            for olds, news in zip(ordered, ordered[1:]):
+                for old in olds:
+                    for new in news:
+                        self._replace(old.id, new.id)
 
     # -- validity ---------------------------------------------------------------------------
     def valid_until(self, doc_id: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from policykg.ingest.segment import cn_to_int
 
 _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+_QUOTED = re.compile(r"《[^》]*》|<[^>]*>|〈[^〉]*〉")
 HEADER_LINE = re.compile(rf"^\s*[（(]?\s*{_DATE}\s*(.*)$")
 IN_FORCE_SENTENCE = re.compile(rf"自\s*{_DATE}\s*起\s*(?:施行|实施|生效)")
 _CN_DATE = re.compile(r"([〇零一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日")
@@ -48,7 +49,8 @@ def parse_header(lines: list[str]) -> list[Event]:
         if not m:
             continue
         rest = m.group(4).strip().rstrip("）)　 ")
-        kind = next((k for k, words in _KINDS if any(w in rest for w in words)), "")
+        own = _QUOTED.sub("", rest)  # 《关于修改和废止部分行政法规的决定》 names the decision, not this event
+        kind = next((k for k, words in _KINDS if any(w in own for w in words)), "")
         if kind:
             events.append(Event(kind, iso(m.group(1), m.group(2), m.group(3)), rest))
     return events
