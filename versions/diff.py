@@ -5,9 +5,14 @@ Every old article is compared with every new one: cosine of character-bigram TF-
 
 1. an order-preserving alignment (dynamic programming, like a weighted LCS: the pairs it takes
    keep their order in both versions and maximise the summed similarity above a floor);
-2. moves: an article left out that has a clearly similar counterpart out of order is mapped to it;
-3. splits and merges: a new article left out whose text (idf-weighted bigrams) comes mostly from an
-   old article that already has a counterpart joins that pair (1:n), and the reverse (n:1).
+2. moves and gaps: left-over articles that are each other's best left-over counterpart are paired,
+   in order or not (1996 §30 → 2022 §56);
+3. splits and merges, paragraph (款) by paragraph: a paragraph that its article's counterpart carries
+   no better than an article no pair holds, and that is that article's paragraph's best source,
+   makes the article part of the pair (1:n), and the reverse (n:1). Paragraph similarity blends the
+   lexical one (bigrams and content words) with the sentence-embedding cosine, because a rewritten
+   paragraph keeps its meaning better than its wording; without the model the lexical one is used and
+   the diff says so in `warnings`.
 
 Relations: `unchanged` (same number, same text), `changed` (same number, text differs),
 `renumbered` (another number; `text_changed` says whether the wording changed too), `split`,
@@ -206,7 +211,7 @@ def diff_documents(old: Document, new: Document, embed: bool = True) -> VersionD
     _mutual_best(matrix, primary)
     groups = {i: ({i}, {j}) for i, j in primary.items()}
     warning = _paragraph_parts(a, b, groups, embed)
-    pairs = [_pair(a, b, olds, news, matrix) for olds, news in _merge_groups(groups)]
+    pairs = [_pair(a, b, olds, news, matrix) for olds, news in groups.values()]
     done_old = {c.number for p in pairs for c in p.old}
     done_new = {c.number for p in pairs for c in p.new}
     pairs += [Pair("removed", old=[c]) for c in a if c.number not in done_old]
@@ -327,10 +332,6 @@ def _paragraph_parts(a: list[Clause], b: list[Clause], groups: dict[int, tuple[s
             groups[i] = ({i}, {j})
             owner_old[i], owner_new[j] = i, i
     return warning
-
-
-def _merge_groups(groups: dict[int, tuple[set[int], set[int]]]) -> list[tuple[set[int], set[int]]]:
-    return [(olds, news) for olds, news in groups.values()]
 
 
 def _pair(a: list[Clause], b: list[Clause], olds: set[int], news: set[int], matrix) -> Pair:
