@@ -1,6 +1,7 @@
 """The JSON API (CONTRACT.md section 4): a thin adapter over the `PolicyKG` facade."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Path, Query, Request
@@ -18,7 +19,6 @@ MISSING = {**BAD, 404: {**ERR, "description": "no such document or clause"}}
 
 # at least one character that is not white space in Python's sense (str.split), written so that
 # pydantic (Rust regex) and schemathesis (Python re) read it alike
-AS_OF = r"^\d{4}-\d{2}-\d{2}$"
 TEXT = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
 
@@ -37,20 +37,20 @@ def document_summary(doc) -> dict[str, Any]:
 def ask(request: Request,
         q: Annotated[str, Query(min_length=1, max_length=1000, pattern=TEXT,
                                 description="a question in Chinese or English")],
-        as_of: Annotated[Optional[str], Query(pattern=AS_OF, description="answer from the texts in force that "
-                                                                         "day (YYYY-MM-DD; default today)")] = None) -> Any:
+        as_of: Annotated[Optional[dt.date], Query(description="answer from the texts in force that day "
+                                                              "(YYYY-MM-DD; default today)")] = None) -> Any:
     """The `ask --json` object: answer, citations (best first, each with its version and status), facts used."""
-    return _kg(request).ask(q, as_of=as_of)
+    return _kg(request).ask(q, as_of=as_of.isoformat() if as_of else None)
 
 
 @router.get("/search", response_model=SearchResponse, responses=BAD, summary="Semantic search over clauses")
 def search(request: Request,
            q: Annotated[str, Query(min_length=1, max_length=1000, pattern=TEXT, description="what to look for")],
            k: Annotated[int, Query(ge=1, le=100, description="number of hits")] = 5,
-           as_of: Annotated[Optional[str], Query(pattern=AS_OF, description="search the texts in force that day "
-                                                                            "(YYYY-MM-DD; default today)")] = None) -> Any:
+           as_of: Annotated[Optional[dt.date], Query(description="search the texts in force that day "
+                                                                 "(YYYY-MM-DD; default today)")] = None) -> Any:
     """The `search --json` object."""
-    return _kg(request).search(q, k=k, as_of=as_of)
+    return _kg(request).search(q, k=k, as_of=as_of.isoformat() if as_of else None)
 
 
 @router.get("/documents", response_model=list[DocumentSummary], responses=BAD, summary="The documents")

@@ -260,3 +260,17 @@ def test_a_draft_checked_shows_what_the_revision_changes(versions_kg):
     changed = next(p for p in revision["pairs"] if p["relation"] == "changed" and p["old"][0]["number"] == 4)
     assert {"op": "insert", "text": "十"} in changed["diff"] and {"op": "delete", "text": "七"} in changed["diff"]
     assert "revision" in versions_kg.check("pilot-2023") and "revision" not in versions_kg.check("pilot-2020")
+
+
+@pytest.mark.slow
+def test_diff_of_two_documents_of_a_store(versions_kg):
+    from policykg.errors import InputError, NotFound
+    from policykg.versions import load_version
+
+    old = load_version("law-18a21504", lambda: versions_kg)
+    new = load_version("law-fa08b407", lambda: versions_kg)
+    assert _map(diff_documents(old, new, embed=False))[((30,), (56,))] == "renumbered"
+    with pytest.raises(NotFound):
+        load_version("law-nosuch", lambda: versions_kg)
+    with pytest.raises(InputError):
+        load_version("no/such/file.md", lambda: versions_kg)
