@@ -213,7 +213,7 @@ def test_as_of_on_the_command_line_and_the_api(versions_kg):
 
     from policykg.api import create_app
 
-    store = str(versions_kg.folder)
+    store = versions_kg.settings.store
     result = _cli("ask", "职业教育法规定公民有什么权利？", "--as-of", "2000-01-01", "--store", store)
     assert result.returncode == 0, result.stderr
     assert "law-18a21504" in result.stdout and "1996-05-15 version, in force" in result.stdout
