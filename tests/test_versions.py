@@ -169,7 +169,12 @@ def versions_kg(tmp_path_factory):
     from policykg.ingest import manifest
 
     folder = tmp_path_factory.mktemp("versions-corpus")
-    suffix = ".md" if ".md" in manifest.SUFFIXES else ".txt"  # until ingest reads .md itself
+    try:
+        from policykg.ingest.readers import suffixes
+        known = suffixes()
+    except ImportError:
+        known = manifest.SUFFIXES
+    suffix = ".md" if ".md" in known else ".txt"  # until ingest reads .md itself
     entries = []
     for doc_id in ("law-18a21504", "law-fa08b407"):
         (folder / f"{doc_id}{suffix}").symlink_to(LIBRARY / f"{doc_id}.md")

@@ -48,8 +48,12 @@ def document_events(doc: Document) -> list[Event]:
     """The dated events a document gives itself (ingest's `events` when it has them, else its header lines)."""
     events = getattr(doc, "events", None)
     if events:
-        return [e if isinstance(e, Event) else Event(e["kind"], e["date"], e.get("text", "")) for e in events]
-    return parse_header(doc.preamble.split("\n"))
+        return [Event(_field(e, "kind"), _field(e, "date"), _field(e, "text") or "") for e in events]
+    return parse_header(list(getattr(doc, "header", None) or []) + doc.preamble.split("\n"))
+
+
+def _field(event, name: str):
+    return event.get(name) if isinstance(event, dict) else getattr(event, name, None)
 
 
 def parse_as_of(value: str | None) -> str:
