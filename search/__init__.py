@@ -18,6 +18,7 @@ from policykg.search.fusion import WEIGHTS, fuse
 from policykg.search.linking import Linked, Linker
 from policykg.search.text import is_chinese, tier_tokens, tokenize
 
+PARTIAL_SORT = 20000  # clause rows above which Ranking.top sorts only its best candidates
 MODES = ("hybrid", "bm25", "dense", "layperson")
 
 
@@ -45,7 +46,15 @@ class Ranking:
     sentence_score: np.ndarray
 
     def top(self, k: int, scoped: bool = False) -> list[tuple[tuple[str, int], float]]:
-        order = np.argsort(-self.score, kind="stable")
+        if len(self.score) > PARTIAL_SORT and k > 0:  # a large store: sort only the best few hundred first
+            m = min(len(self.score), max(10 * k, 200))
+            part = np.argpartition(-self.score, m - 1)[:m]
+            out = self._take(part[np.lexsort((part, -self.score[part]))], k, scoped)
+            if len(out) == k or m == len(self.score):
+                return out
+        return self._take(np.argsort(-self.score, kind="stable"), k, scoped)
+
+    def _take(self, order: np.ndarray, k: int, scoped: bool) -> list[tuple[tuple[str, int], float]]:
         out = []
         for i in order:
             if self.keys[i][0] in self.query.exclude:
