@@ -30,7 +30,7 @@ _DATE = re.compile(
 )
 _QUOTED = re.compile(r"《[^《》]*》|〈[^〈〉]*〉|<[^<>]*>")
 _IN_FORCE_CLAUSE = re.compile(
-    r"本(?:法|条例|规定|办法|细则|解释|决定|规则|意见|通知|措施|准则|章程|实施办法|实施细则|实施条例)"
+    r"本(?:法|编|条例|规定|办法|细则|解释|决定|规则|意见|通知|措施|准则|章程|修正案|实施办法|实施细则|实施条例)"
     r"(?:（[^）]*）)?(?:自|于)\s*(?P<date>[^，。；起]{6,20}?日)\s*(?:起)?(?:施行|生效|实施)"
 )
 
@@ -99,7 +99,7 @@ def kinds(statement: str) -> list[str]:
         found.append("adopted")
     if re.search(r"公布|发布|颁布|公告|令第?\s*\S{0,6}号", outside):
         found.append("promulgated")
-    if re.search(r"施行|生效|执行", outside):
+    if re.search(r"施行|生效|执行|实施", outside):
         found.append("in_force")
     return found or ["other"]
 

@@ -139,7 +139,7 @@ class _Segmenter:
     def heading(self, block: Block) -> None:
         text = block.text
         m = SECTION.match(text)
-        if self.style == "section" and m and self.start(m, title_line=True):
+        if self.style == "section" and m and self.start(m, title_line=_is_heading_title(m.group("rest"))):
             return
         h = HEADING.match(text)
         if h:
@@ -194,12 +194,15 @@ class _Segmenter:
         self.heading_title = _strip_end(rest) if title_line else ""
         self.lines = [rest] if rest else []
         self.after_heading = False
-        if self.sections and self.sections[-1].first_clause == 0:
-            self.sections[-1].first_clause = number
+        level = 99
+        for section in reversed(self.sections):  # the innermost section and the ones it opens
+            if section.first_clause or section.level >= level:
+                break
+            section.first_clause, level = number, section.level
         return True
 
     def _article_fits(self, main: int, sub: int) -> bool:
-        if not self.clauses:
+        if not self.clauses and self.lines is None:
             return True  # the first article may have any number (one part of a code)
         last_main, last_sub = self.last
         if sub:
@@ -251,6 +254,11 @@ def _plausible_next(value: int, expected: int, started: bool) -> bool:
 def _is_run_on_sentence(rest: str) -> bool:
     """`一、` followed by a long sentence is an enumerated sentence, not a heading (used for sections)."""
     return len(rest) > 40 and "，" in rest[:40]
+
+
+def _is_heading_title(rest: str) -> bool:
+    """`## 一、提高认识` is a titled clause; `## 一、各级机关应当…。` a sentence (the clause's text)."""
+    return 0 < len(rest) <= 30 and not re.search(r"[。；;，,]", rest)
 
 
 def _strip_end(text: str) -> str:

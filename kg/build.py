@@ -41,6 +41,7 @@ class BuildContext:
     graph: Graph | None = None
     vectors: dict = field(default_factory=dict)  # (doc, number) → clause embedding (set by the index stage)
     warnings: list[str] = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # ingest.Skipped: documents left out, and why
     progress: Progress = lambda message: None
 
 
@@ -51,10 +52,19 @@ class BuildReport:
     triples: int
     warnings: list[str]
     seconds: float
+    skipped: list[dict] = field(default_factory=list)  # {"id", "file", "reason"} of each document left out
+
+
+def _skip(ctx: BuildContext, skipped) -> None:
+    ctx.skipped.append(skipped)
+    ctx.warnings.append(str(skipped))
 
 
 def _stage_ingest(ctx: BuildContext) -> None:
-    ctx.documents = load_corpora(ctx.folders, progress=lambda doc_id: ctx.progress(f"read {doc_id}"))
+    ctx.documents = load_corpora(ctx.folders, progress=lambda doc_id: ctx.progress(f"read {doc_id}"),
+                                 on_skip=lambda skipped: _skip(ctx, skipped))
+    if not ctx.documents:
+        raise InputError(f"no document could be built: {ctx.warnings[0] if ctx.warnings else 'none found'}")
     known = {d.id for d in ctx.documents}
     for doc in ctx.documents:
         for parent in doc.meta.implements:
@@ -112,8 +122,12 @@ def is_store(folder: Path) -> bool:
     return (Path(folder) / MARKER).is_file()
 
 
-def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None) -> BuildReport:
-    """Build the corpus folders into the store that `settings` names; replace it only on success."""
+def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None,
+                strict: bool = False) -> BuildReport:
+    """Build the corpus folders into the store that `settings` names; replace it only on success.
+
+    A document that can't be read or segmented is skipped with a warning; `strict` makes any
+    warning a failure (InputError), the old store kept."""
     started = time.perf_counter()
     if not folders:
         raise InputError("no corpus folder given: use --corpus DIR (or set POLICYKG_CORPUS)")
@@ -132,6 +146,9 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         for name, stage in STAGES:
             ctx.progress(name)
             stage(ctx)
+            if strict and ctx.warnings:
+                more = f" (and {len(ctx.warnings) - 1} more)" if len(ctx.warnings) > 1 else ""
+                raise InputError(f"--strict: {ctx.warnings[0]}{more}; the store was left as it was")
         triples = len(ctx.graph) if ctx.graph is not None else 0
         marker = {
             "policykg": __version__,
@@ -142,6 +159,7 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             "model": settings["model"],
             "graph": settings.store if settings.store_is_remote else "oxigraph",
             "warnings": ctx.warnings,
+            "skipped": [vars(s) for s in ctx.skipped],
         }
         (workdir / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2), encoding="utf-8")
         _swap(workdir, target)
@@ -149,7 +167,7 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         shutil.rmtree(workdir, ignore_errors=True)
         raise
     return BuildReport(store=str(target), documents=marker["documents"], triples=triples,
-                       warnings=ctx.warnings, seconds=time.perf_counter() - started)
+                       warnings=ctx.warnings, seconds=time.perf_counter() - started, skipped=marker["skipped"])
 
 
 def _swap(workdir: Path, target: Path) -> None:

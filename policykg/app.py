@@ -48,8 +48,9 @@ class PolicyKG:
         return json.loads((self.folder / MARKER).read_text(encoding="utf-8"))
 
     # -- build ------------------------------------------------------------------------
-    def build(self, folders: list[Path], progress: Callable[[str], None] | None = None) -> BuildReport:
-        report = build_store(folders, self.settings, progress)
+    def build(self, folders: list[Path], progress: Callable[[str], None] | None = None,
+              strict: bool = False) -> BuildReport:
+        report = build_store(folders, self.settings, progress, strict=strict)
         self._reset()
         return report
 

@@ -52,6 +52,7 @@ def _corpus_folders(corpus: list[Path] | None) -> list[Path]:
 def build(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="corpus folder (repeatable) [env: POLICYKG_CORPUS, ':'-separated]")] = None,
     store: StoreOpt = None,
+    strict: Annotated[bool, typer.Option("--strict", help="any warning (a skipped document, a missing parent) fails the build (exit 2, store kept)")] = False,
 ) -> None:
     """Ingest the corpus, extract, build the graph and the search indexes into the store."""
     from rich.console import Console
@@ -72,11 +73,12 @@ def build(
             else:
                 bar.update(task, description=message)
 
-        report = kg.build(_corpus_folders(corpus), progress=progress)
+        report = kg.build(_corpus_folders(corpus), progress=progress, strict=strict)
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
     docs = ", ".join(f"{d} ({n} clauses)" for d, n in report.documents.items())
-    typer.echo(f"built {report.store}: {docs}; {report.triples} triples in {report.seconds:.1f} s")
+    skipped = f"; skipped {len(report.skipped)}: {', '.join(s['id'] for s in report.skipped)}" if report.skipped else ""
+    typer.echo(f"built {report.store}: {docs}; {report.triples} triples in {report.seconds:.1f} s{skipped}")
 
 
 @app.command()
