@@ -79,7 +79,9 @@ class PolicyKG:
         doc = self.document(doc_id)
         clause = doc.clause(number)
         if clause is None:
-            raise NotFound(f"document {doc_id!r} has no clause {number} (it has 1–{len(doc.clauses)})")
+            first, last = doc.clauses[0].number, max(c.number for c in doc.clauses if c.number < 10_000)
+            raise NotFound(f"document {doc_id!r} has no clause {number} (it has {len(doc.clauses)} clauses, "
+                           f"numbered {first}–{last})")
         return clause
 
     def clause_ref(self, clause: Clause, score: float | None = None) -> dict[str, Any]:
