@@ -130,7 +130,20 @@ class Document:
         return next((c for c in self.clauses if c.number == number), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON data. A clause's paragraphs and items are stored as spans of its text's lines
+        (`{"start", "spans": [[lines, [[label, number, first line, lines], …]], …]}`) when that
+        restores them exactly, or left out when the clause is one plain paragraph; `items` (all in the
+        paragraphs) is left out. from_dict restores both."""
+        data = asdict(self)
+        for clause in data["clauses"]:
+            del clause["items"]
+            if clause["paragraphs"] == [{"number": 1, "text": clause["text"], "items": []}]:
+                clause["paragraphs"] = []  # one paragraph, the whole text
+                continue
+            packed = _pack(clause)
+            if packed is not None and _unpack(clause["text"], packed) == clause["paragraphs"]:
+                clause["paragraphs"] = packed
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Document":
@@ -145,6 +158,43 @@ class Document:
 
 
 def _clause(data: dict[str, Any]) -> Clause:
+    stored = data.get("paragraphs") or []
+    if isinstance(stored, dict):
+        stored = _unpack(data["text"], stored)
     paragraphs = [Paragraph(number=p["number"], text=p["text"], items=[Item(**i) for i in p.get("items", [])])
-                  for p in data.get("paragraphs", [])]
-    return Clause(**{**data, "items": [Item(**i) for i in data.get("items", [])], "paragraphs": paragraphs})
+                  for p in stored]
+    if not paragraphs and data["text"]:  # one paragraph, the whole text (or a store from before paragraphs)
+        paragraphs = [Paragraph(number=1, text=data["text"], items=[Item(**i) for i in data.get("items", [])])]
+    items = [item for p in paragraphs for item in p.items]
+    return Clause(**{**data, "items": items, "paragraphs": paragraphs})
+
+
+def _pack(clause: dict[str, Any]) -> dict[str, Any] | None:
+    """A clause's paragraphs as line spans of its text (None when they are not its last lines)."""
+    lines = clause["text"].split("\n")
+    spans, total = [], 0
+    for paragraph in clause["paragraphs"]:
+        plines = paragraph["text"].split("\n")
+        items, cursor = [], 0
+        for item in paragraph["items"]:
+            while cursor < len(plines) and not plines[cursor].startswith(item["label"]):
+                cursor += 1
+            size = item["text"].count("\n") + 1
+            items.append([item["label"], item["number"], cursor, size])
+            cursor += size
+        spans.append([len(plines), items])
+        total += len(plines)
+    start = len(lines) - total
+    return {"start": start, "spans": spans} if start >= 0 else None
+
+
+def _unpack(text: str, packed: dict[str, Any]) -> list[dict[str, Any]]:
+    lines = text.split("\n")
+    pos, paragraphs = packed["start"], []
+    for number, (size, items) in enumerate(packed["spans"], 1):
+        plines = lines[pos:pos + size]
+        pos += size
+        paragraphs.append({"number": number, "text": "\n".join(plines), "items": [
+            {"label": label, "text": "\n".join([plines[i][len(label):].lstrip(), *plines[i + 1:i + n]]), "number": value}
+            for label, value, i, n in items]})
+    return paragraphs
