@@ -190,3 +190,23 @@ def test_cli_build_skips_and_strict_fails(tmp_path, cli):
     assert "unnumbered" in strict.stderr
     assert cli("show", "good", "2", "--store", store).stdout == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".store.")]
+
+
+def test_markdown_without_header_or_heading_marks():
+    # a provincial regulation as markdown with plain chapter lines and no INFO END: chapters are still structure
+    source = parse_markdown("# 某省示范条例\n\n第一章 总则\n\n第一条 甲。\n\n第二章 附则\n\n第二条 乙。\n")
+    assert source.header == []
+    doc = segment(_meta(), source.blocks, structured=True, clean=True)
+    assert [s.label for s in doc.sections] == ["第一章", "第二章"] and [c.text for c in doc.clauses] == ["甲。", "乙。"]
+
+
+def test_documents_json_round_trip_and_older_stores(docs):
+    for doc in docs.values():
+        assert Document.from_dict(doc.to_dict()) == doc
+    old = docs["code-part"].to_dict()
+    for clause in old["clauses"]:  # a store written before paragraphs: items only
+        clause["items"] = [{"label": "（一）", "text": "甲"}] if clause["number"] == 999 else []
+        del clause["paragraphs"], clause["section"]
+    restored = Document.from_dict(old)
+    assert restored.clause(999).paragraphs[0].items[0].text == "甲" and restored.clause(999).items[0].label == "（一）"
+    assert restored.clause(990).paragraphs[0].text == restored.clause(990).text
