@@ -153,7 +153,8 @@ class _Segmenter:
         # a clause whose last line ends with a colon quotes what follows (an amendment's new articles)
         quoting = bool(self.lines) and self.lines[-1].endswith(("：", ":"))
         h = HEADING.match(text) if self.plain_headings and not quoting else None
-        if h and not _is_run_on_sentence(h.group("rest")):
+        if h and not _is_run_on_sentence(h.group("rest")) and (
+                h.group("kind") == "章" or text[len(h.group("label")):][:1] in ("", " ")):  # not 第一节课…
             self.section(h.group("label"), h.group("rest"), _LEVELS[h.group("kind")])
             return
         if self.style in ("paren", "digit"):
