@@ -129,6 +129,14 @@ class Document:
             return self.clauses[number - 1]
         return next((c for c in self.clauses if c.number == number), None)
 
+    def adjacent(self, number: int) -> tuple[Clause | None, Clause | None]:
+        """The clauses before and after clause `number` in document order (第N条之一 sits after 第N条)."""
+        at = next((i for i, c in enumerate(self.clauses) if c.number == number), None)
+        if at is None:
+            return None, None
+        return (self.clauses[at - 1] if at else None,
+                self.clauses[at + 1] if at + 1 < len(self.clauses) else None)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON data. A clause's paragraphs and items are stored as spans of its text's lines
         (`{"start", "spans": [[lines, [[label, number, first line, lines], …]], …]}`) when that

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from policykg.errors import InputError, NotFound, StoreMissing
-from policykg.ingest.model import Clause, Document
+from policykg.ingest.model import SUB_ARTICLE, Clause, Document
 from policykg.kg.build import DOCUMENTS, INDEX_DIR, MARKER, BuildReport, build_store, is_store
 from policykg.ontology import clause_iri
 from policykg.settings import Settings
@@ -79,7 +79,7 @@ class PolicyKG:
         doc = self.document(doc_id)
         clause = doc.clause(number)
         if clause is None:
-            first, last = doc.clauses[0].number, max(c.number for c in doc.clauses if c.number < 10_000)
+            first, last = doc.clauses[0].number, max((c.number for c in doc.clauses if c.number < SUB_ARTICLE), default=0)
             raise NotFound(f"document {doc_id!r} has no clause {number} (it has {len(doc.clauses)} clauses, "
                            f"numbered {first}–{last})")
         return clause

@@ -210,3 +210,10 @@ def test_documents_json_round_trip_and_older_stores(docs):
     restored = Document.from_dict(old)
     assert restored.clause(999).paragraphs[0].items[0].text == "甲" and restored.clause(999).items[0].label == "（一）"
     assert restored.clause(990).paragraphs[0].text == restored.clause(990).text
+
+
+def test_adjacent_clauses_in_document_order(docs):
+    code = docs["code-part"]
+    before, after = code.adjacent(1000)
+    assert before.label == "第九百九十九条" and after.label == "第一千条之一"
+    assert code.adjacent(21000)[1].label == "第一千零一条" and code.adjacent(989)[0] is None
