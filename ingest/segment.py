@@ -89,7 +89,7 @@ def detect_style(blocks: list[Block]) -> str:
     paren_before_article = False
     for block in blocks:
         text = block.text
-        if block.heading:
+        if block.heading and not ARTICLE.match(text):
             sections += bool(SECTION.match(text))
             continue
         if ARTICLE.match(text):
@@ -138,6 +138,9 @@ class _Segmenter:
 
     def heading(self, block: Block) -> None:
         text = block.text
+        a = ARTICLE.match(text) if self.style == "article" else None
+        if a and self.start(a):  # an article written as a heading (`### 第一条 …`)
+            return
         m = SECTION.match(text)
         if self.style == "section" and m and self.start(m, title_line=_is_heading_title(m.group("rest"))):
             return

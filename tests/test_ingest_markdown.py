@@ -200,6 +200,14 @@ def test_markdown_without_header_or_heading_marks():
     assert [s.label for s in doc.sections] == ["第一章", "第二章"] and [c.text for c in doc.clauses] == ["甲。", "乙。"]
 
 
+def test_markdown_articles_as_headings_or_bold():
+    source = parse_markdown("# 某省示范条例\n\n## 第一章 总则\n\n### 第一条\n\n甲。\n\n### 第二条 乙。\n\n"
+                            "**第三条** 丙。\n")
+    doc = segment(_meta(), source.blocks, structured=True, clean=True)
+    assert [(c.label, c.text) for c in doc.clauses] == [("第一条", "甲。"), ("第二条", "乙。"), ("第三条", "丙。")]
+    assert [s.label for s in doc.sections] == ["第一章"]
+
+
 def test_documents_json_round_trip_and_older_stores(docs):
     for doc in docs.values():
         assert Document.from_dict(doc.to_dict()) == doc
