@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from policykg.errors import InputError
-from policykg.ingest.header import clause_events, header_events
+from policykg.ingest.header import clause_events, header_events, preamble_events
 from policykg.ingest.manifest import read_manifest
 from policykg.ingest.model import Clause, Document, DocumentMeta, Event, Item, Paragraph, Section
 from policykg.ingest.normalize import normalize_line
@@ -49,7 +49,8 @@ def document_from_source(meta: DocumentMeta, source: Source) -> Document:
     if title:
         document.preamble = f"{title}\n{document.preamble}" if document.preamble else title
     document.header = list(source.header)
-    document.events = header_events(source.header) + clause_events(document.clauses)
+    document.events = (header_events(source.header) + preamble_events(document.preamble.split("\n"))
+                       + clause_events(document.clauses))
     return document
 
 

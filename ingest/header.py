@@ -116,6 +116,25 @@ def header_events(lines: list[str]) -> list[Event]:
     return events
 
 
+def preamble_events(lines: list[str]) -> list[Event]:
+    """Events of a regulation that prints its history in its preamble, in parentheses:
+    `（2004年5月1日…通过 根据2010年9月17日…第一次修正 2019年3月28日…修订）`; each date starts a
+    statement; other lines, and statements that say none of the kinds, are left."""
+    events: list[Event] = []
+    for raw in lines:
+        line = normalize_line(raw)
+        if not (line[:1] in "（(" and line[-1:] in "）)" and _starts_dated(line[1:])):
+            continue  # only the parenthesised history line; prose that starts with a date is not one
+        inner = line[1:-1]
+        starts = [m.start() for m in _DATE.finditer(inner)]
+        for begin, end in zip(starts, starts[1:] + [len(inner)]):
+            statement = re.sub(r"[\s，,；;]*(?:根据|并)?$", "", inner[begin:end].strip())
+            for kind in kinds(statement):
+                if kind != "other":
+                    events.append(Event(kind=kind, date=iso_date(statement), text=statement))
+    return events
+
+
 def clause_events(clauses: list[Clause]) -> list[Event]:
     """`本法自2020年1月1日起施行` in a clause: an in_force event citing that clause."""
     events: list[Event] = []

@@ -67,6 +67,15 @@ def test_header_lines_become_events(docs):
     assert Document.from_dict(code.to_dict()) == code
 
 
+def test_history_in_the_preamble_of_a_provincial_regulation(docs):
+    regulation = docs["provincial"]  # .txt: （…通过 根据…修正 …修订） under the title
+    assert [(e.kind, e.date, e.clause) for e in regulation.events] == [
+        ("adopted", "2004-05-01", 0), ("amended", "2010-09-17", 0), ("revised", "2019-03-28", 0),
+        ("in_force", "2019-07-01", 3)]
+    assert regulation.events[0].text.endswith("会议通过")
+    assert [s.label for s in regulation.sections] == ["第一章", "第二章"] and len(regulation.clauses) == 3
+
+
 def test_event_kinds_read_outside_quoted_titles():
     assert kinds("2016年2月6日 《国务院关于修改部分行政法规的决定》第一次修订") == ["revised"]
     assert kinds("2009年8月27日 第十一届会议通过的《关于修改部分法律的决定》") == ["amended"]
