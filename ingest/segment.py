@@ -118,6 +118,8 @@ _SUBITEM_RE = {"article": ITEM}
 
 
 class _Segmenter:
+    """One pass over a document's blocks: numbered lines start clauses, headings start sections."""
+
     def __init__(self, meta: DocumentMeta, style: str, plain_headings: bool) -> None:
         self.meta, self.style, self.plain_headings = meta, style, plain_headings
         self.clause_re = _CLAUSE_RE[style]
