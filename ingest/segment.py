@@ -27,7 +27,6 @@ _N = rf"[{CN_NUM}]+"
 _NUM = rf"(?:{_N}|\d+)"
 # A plain-text structure line: 第一编, 第二分编, 第三章, 第四节.
 HEADING = re.compile(rf"^(?P<label>第{_NUM}(?P<kind>分编|编|章|节))\s*(?P<rest>.*)$")
-CHAPTER = HEADING  # the old name
 ARTICLE = re.compile(
     rf"^(?P<label>第(?P<num>{_NUM})条(?:之(?P<sub>{_N}))?)(?![的至、和与及或中第款项规所])[\s:：]*(?P<rest>.*)$"
 )
