@@ -17,12 +17,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import cn2an
-
 from policykg.ingest.model import SUB_ARTICLE, Clause, Document, DocumentMeta, Item, Paragraph, Section
 from policykg.ingest.readers import Block
+from policykg.text import CN_DIGITS
+from policykg.text import cn_to_int as _to_int
 
-CN_NUM = "一二三四五六七八九十百千零〇两"
+CN_NUM = CN_DIGITS  # the Chinese numeral characters (千 too: 第一千二百六十条)
 _N = rf"[{CN_NUM}]+"
 _NUM = rf"(?:{_N}|\d+)"
 # A plain-text structure line: 第一编, 第二分编, 第三章, 第四节.
@@ -48,21 +48,11 @@ _MAX_JUMP = 3  # an article may follow the previous one by up to 3 (two missing)
 @lru_cache(maxsize=8192)
 def cn_to_int(text: str) -> int | None:
     """`九` → 9, `十四` → 14, `一千二百六十` → 1260, `第一百零五条` → 105, `（三）` → 3, `12` → 12,
-    `①` → 1; None when it is not a numeral."""
-    text = text.strip().strip("（）()第条章节编、.")
-    if not text:
-        return None
+    `①` → 1; None when it is not a numeral (policykg.text reads the numerals, through cn2an)."""
+    text = text.strip()
     if len(text) == 1 and text in _CIRCLED:
         return _CIRCLED.index(text) + 1
-    if text.isascii() and text.isdigit():
-        return int(text)
-    if any(c not in CN_NUM for c in text):
-        return None
-    try:
-        value = cn2an.cn2an(text.replace("两", "二"), "smart")
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
-    return int(value) if value == int(value) and value >= 0 else None
+    return _to_int(text)
 
 
 def split_run_ins(blocks: list[Block]) -> list[Block]:
