@@ -262,7 +262,7 @@ def clause_page(request: Request, doc_id: str, number: int) -> HTMLResponse:
     children = [a for a in detail["alignments"] if a["direction"] == "child"]
     return render(request, "clause.html", title=f"{doc_id} {detail['label']} · policykg", c=detail, doc=doc,
                   parents=parents, children=children, graph=Markup(clause_graph(store, detail)),
-                  prev=doc.clause(number - 1), next=doc.clause(number + 1))
+                  prev=doc.adjacent(number)[0], next=doc.adjacent(number)[1])
 
 
 @router.get("/documents/{doc_id}/clauses/{number}/graph.svg")

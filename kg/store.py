@@ -25,7 +25,7 @@ from typing import Any
 from rdflib import Graph
 
 from policykg.errors import InputError, NotFound, PolicyKGError, StoreMissing
-from policykg.ingest.model import Clause, Document
+from policykg.ingest.model import SUB_ARTICLE, Clause, Document
 from policykg.interrupts import deferred
 from policykg.kg import formats
 from policykg.kg.backends import GraphBackend, backend_for
@@ -126,7 +126,9 @@ class Store:
         doc = self.document(doc_id)
         clause = doc.clause(number)
         if clause is None:
-            raise NotFound(f"document {doc_id!r} has no clause {number} (it has 1–{len(doc.clauses)})")
+            first, last = doc.clauses[0].number, max((c.number for c in doc.clauses if c.number < SUB_ARTICLE), default=0)
+            raise NotFound(f"document {doc_id!r} has no clause {number} (it has {len(doc.clauses)} clauses, "
+                           f"numbered {first}–{last})")
         return clause
 
     @cached_property

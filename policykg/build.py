@@ -34,6 +34,7 @@ class Corpus:
     folders: list[Path]
     documents: list[Document]
     warnings: list[str] = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # ingest.Skipped: documents left out, and why
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class BuildReport:
     triples: int
     warnings: list[str]
     seconds: float
+    skipped: list[dict] = field(default_factory=list)  # {"id", "file", "reason"} of each document left out
     reuse: ReuseReport | None = None  # documents reused, added, changed, removed against the old store
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
@@ -64,12 +66,16 @@ class BuildReport:
 def ingest(folders: list[Path], progress: Progress) -> Corpus:
     from policykg.ingest import load_corpora
 
-    documents = load_corpora(folders, progress=lambda doc_id: progress(f"read {doc_id}"))
+    skipped: list = []
+    documents = load_corpora(folders, progress=lambda doc_id: progress(f"read {doc_id}"), on_skip=skipped.append)
+    if not documents:
+        raise InputError(f"no document could be built: {skipped[0] if skipped else 'none found'}")
     known = {d.id for d in documents}
-    warnings = [f"{doc.id} implements {parent}, which no loaded corpus holds "
-                "(add the corpus folder that has it with another --corpus)"
-                for doc in documents for parent in doc.meta.implements if parent not in known]
-    return Corpus(list(folders), documents, warnings)
+    warnings = [str(s) for s in skipped]
+    warnings += [f"{doc.id} implements {parent}, which no loaded corpus holds "
+                 "(add the corpus folder that has it with another --corpus)"
+                 for doc in documents for parent in doc.meta.implements if parent not in known]
+    return Corpus(list(folders), documents, warnings, skipped)
 
 
 def extract(corpus: Corpus, reuse: Reuse | None = None, progress: Progress = lambda message: None) -> dict:
@@ -197,8 +203,12 @@ def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings, facts:
     return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"], figures))
 
 
-def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None) -> BuildReport:
-    """Build the corpus folders into the store `settings` names; replace it only on success."""
+def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None,
+                strict: bool = False) -> BuildReport:
+    """Build the corpus folders into the store `settings` names; replace it only on success.
+
+    A document that can't be read or segmented is skipped with a warning; `strict` makes any
+    warning a failure (InputError), the old store kept."""
     started = time.perf_counter()
     progress = progress or (lambda message: None)
     if not folders:
@@ -219,6 +229,9 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
     with Store.create(settings.store, settings) as draft:
         progress("ingest")
         corpus = ingest(folders, progress)
+        if strict and corpus.warnings:
+            more = f" (and {len(corpus.warnings) - 1} more)" if len(corpus.warnings) > 1 else ""
+            raise InputError(f"--strict: {corpus.warnings[0]}{more}; the store was left as it was")
         draft.write_documents(corpus.documents)
         old = Store(settings.store, settings)
         reuse = Reuse(old.folder if old.exists() else None, draft.folder, corpus.documents, settings["model"])
@@ -244,6 +257,7 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             "model": settings["model"],
             "graph": draft.backend_class.scheme if draft.backend_class.in_folder else settings.store,
             "warnings": corpus.warnings,
+            "skipped": [vars(s) for s in corpus.skipped],
             "reuse": reuse.report.to_dict(),
         }
         reuse.commit()
@@ -251,5 +265,5 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         marker["stages"] = stages
         draft.commit(marker)
     return BuildReport(store=str(draft.target), documents=marker["documents"], triples=triples,
-                       warnings=corpus.warnings, seconds=time.perf_counter() - started, reuse=reuse.report,
-                       stages=stages)
+                       warnings=corpus.warnings, seconds=time.perf_counter() - started, skipped=marker["skipped"],
+                       reuse=reuse.report, stages=stages)
