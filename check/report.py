@@ -16,6 +16,8 @@ from typing import Any
 KIND_ZH = {
     "placeholder": "待填空白", "number_mismatch": "数字不一致", "weakened_modality": "要求弱化",
     "strengthened_modality": "要求强化", "omitted_obligation": "遗漏义务", "not_covered": "上级条款未落实",
+    "penalty_conflict": "处罚超出上位法", "deadline_conflict": "期限与上位法不一致",
+    "permission_conflict": "允许上位法禁止的行为", "added_restriction": "增设限制或义务",
 }
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
