@@ -24,7 +24,8 @@ ROLES = {
 VERBS = re.compile(
     r"支付|缴纳|订立|续订|解除|终止|中止|变更|履行|报告|报送|备案|检测|检查|验收|办理|出具|安排|提供|承担|公布|公开|"
     r"批准|审批|登记|申请|作出|告知|通知|录用|招用|使用|开采|设立|罚款|处罚|赔偿|补偿|制定|培训|考核|保护|扣押|收取|"
-    r"举报|投诉|调查|处理|延长|缩短|享受|休假|加班|录取|聘用|辞退|裁减|转移|接续|审查|许可|吊销|没收"
+    r"举报|投诉|调查|处理|延长|缩短|享受|休假|加班|录取|聘用|辞退|裁减|转移|接续|审查|许可|吊销|没收|撤回|送交|驱散|"
+    r"带离|拘留|变通|佩戴|协商|推迟|答复|公告|征求|听取|评估|认证|发放|颁发|注销|撤销|责令"
 )
 MODAL = re.compile(r"必须|务必|应当|应|要|须|鼓励|倡导|引导|支持|允许|可以|可|不得|禁止|严禁")
 SAME_OBJECT = 0.25  # share of the shorter duty's content bigrams found in the other
@@ -63,10 +64,16 @@ def roles_compatible(a: str, b: str) -> bool:
     return not ra or not rb or bool(ra & rb)
 
 
+def main_verb(text: str) -> str:
+    """The first legal verb of an action (`及时到…办理撤回手续` → 办理), or ""."""
+    m = VERBS.search(text or "")
+    return m.group() if m else ""
+
+
 def different_actions(a: str, b: str) -> bool:
-    """Both sentences use legal verbs and share none (解除 vs 终止, 支付 vs 订立)."""
-    va, vb = verbs(a), verbs(b)
-    return bool(va) and bool(vb) and not va & vb
+    """Both actions open with a legal verb and not the same one (解除 vs 终止, 办理 vs 撤回)."""
+    va, vb = main_verb(a), main_verb(b)
+    return bool(va) and bool(vb) and va != vb
 
 
 def same_duty(a_text: str, a_party: str, b_text: str, b_party: str) -> bool:

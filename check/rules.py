@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .findings import Checker
 
 RESTATE = 0.6  # the clause shares a sentence this close with the parent clause: it restates it
+CONTAINED = 0.8  # a document sentence holding this share of a duty's words states it, whatever the verb
 COVERED = 0.5  # a document sentence holding this share of a duty's words (same verb) states it
 MIN_DUTY = 6  # characters of action a party-less duty needs
 
@@ -53,12 +54,19 @@ def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[C
         return False
     if different_actions(unit.action, punit.action):
         return False
+    if _states_force(punit.sentence, unit.modality in STRONG):
+        return False  # the parent sentence itself says 可以/有权 (or 应当) for the document's force
     mine = STRONG if unit.modality in STRONG else WEAK
     for _, other in punits:  # the parent also states this duty with the document's force
         if other is not punit and other.modality in mine and not _is_condition(other) \
                 and verbs(other.action) & verbs(unit.action) and overlap(content(other.action), content(unit.action)) >= 0.5:
             return False
     return True
+
+
+def _states_force(sentence: str, strong: bool) -> bool:
+    text = re.sub(r"方可|不可|可能|可行|可靠|可持续|认可|许可", "", sentence)
+    return bool(re.search(r"应当|必须|(?<![相对适反响供])应(?![用对急])" if strong else r"可以|有权|允许", text))
 
 
 def relaxed_duty(unit: Obligation, punits: list[tuple[Clause, Obligation]]) -> tuple[float, Clause, Obligation] | None:
@@ -89,6 +97,8 @@ def covered_anywhere(punit: Obligation, units: list[tuple[Clause, Obligation]], 
     for _, u in units:
         if same_duty(u.action, u.party, punit.action, punit.party):
             return True
+        if overlap(words, content(u.sentence)) >= CONTAINED and len(set(words)) >= 3:
+            return True  # the duty's words are all there (`佩戴标志` in `…人员所佩戴的标志`)
         if roles_compatible(u.party, punit.party) and verbs(u.sentence) & verbs(punit.action) \
                 and overlap(words, content(u.sentence)) >= COVERED:
             return True
