@@ -26,9 +26,9 @@ import cn2an
 
 from policykg.ingest.model import Clause, Document
 
-from .duty import content, exempt, roles_compatible, verbs
+from .duty import content, different_actions, exempt, roles_compatible, verbs
 from .scope import parent_names
-from .similarity import overlap
+from .similarity import dice, overlap
 
 NUM = r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千两]+)"
 AMOUNT = rf"({NUM})\s*([万千百]?)\s*元"
@@ -47,6 +47,7 @@ DEADLINE = re.compile(rf"(?:在|于)?({NUM})\s*(个)?(小时|个工作日|工作
 IMMEDIATE = re.compile(r"立即|立刻|即时|马上")
 HOURS = {"小时": 1, "个工作日": 24, "工作日": 24, "日": 24, "天": 24, "个月": 720, "月": 720, "年": 8760}
 SAME_ACTION = 0.6
+SAME_WORDING = 0.55  # bigram Dice of two actions, one permitted and one forbidden
 FRAGMENT = re.compile(r"[^，,；;。\n]+")
 PROHIBIT = re.compile(r"(不得|禁止|严禁)")
 PERMIT = re.compile(r"(?<![方不])(可以|允许)")
@@ -249,10 +250,10 @@ def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
             for party, word, action, sentence in mine:
                 if re.search(r"依照[^。]{0,30}规定的条件", sentence):
                     continue  # a permission within the parent's conditions
-                best = max(((overlap(action, a), pc, (pp, w, a, s)) for pc, (pp, w, a, s) in theirs
-                            if roles_compatible(party, pp) and verbs(action) & verbs(a)),
+                best = max(((dice(action, a), pc, (pp, w, a, s)) for pc, (pp, w, a, s) in theirs
+                            if roles_compatible(party, pp) and not different_actions(action, a)),
                            key=lambda x: x[0], default=None)
-                if best is None or best[0] < SAME_ACTION or min(len(action), len(best[2][2])) < 4:
+                if best is None or best[0] < SAME_WORDING or min(len(action), len(best[2][2])) < 4:
                     continue
                 _, pclause, (pparty, pword, paction, psentence) = best
                 if kind == "permission_conflict":

@@ -54,6 +54,7 @@ def to_text(kg, result: dict[str, Any]) -> str:
     lines = [f"一致性检查：{doc.meta.title}（{doc.id}）",
              f"上级文件：{'；'.join(f'《{parents[p].meta.title}》（{p}）' for p in parents) or '无'}",
              f"结果：{_summary(result)}"]
+    lines += [f"范围：{x['description']}" for x in result.get("scope", [])]
     lines += [f"注意：{w}" for w in result.get("warnings", [])]
     lines.append("")
     for f in result["findings"]:
@@ -85,6 +86,7 @@ def to_markdown(kg, result: dict[str, Any]) -> str:
            f"- 文件：`{doc.id}`",
            f"- 上级文件：{'；'.join(f'{_md(parents[p].meta.title)}（`{p}`）' for p in parents) or '无'}",
            f"- 结果：{_summary(result)}"]
+    out += [f"- 范围：{_md(x['description'])}" for x in result.get("scope", [])]
     out += [f"- **注意**：{_md(w)}" for w in result.get("warnings", [])]
     out += ["", "## 问题", "", "| 严重程度 | 类型 | 草案条款 | 上级条款 | 说明 |", "| --- | --- | --- | --- | --- |"]
     for f in result["findings"]:
@@ -208,6 +210,7 @@ def to_html(kg, result: dict[str, Any]) -> str:
         + ("；".join(f"{e(p.meta.title)}（<code>{e(pid)}</code>{'，要点摘要' if p.meta.text == 'digest' else ''}）"
                      for pid, p in parents.items()) or "无") + "</div>",
     ]
+    parts += [f"<div class='meta'>范围：{e(x['description'])}</div>" for x in result.get("scope", [])]
     parts += [f"<div class='warn'>{e(w)}</div>" for w in result.get("warnings", [])]
     parts.append("<div class='summary'>" + ("".join(f"<span>{e(KIND_ZH[k])} {n}</span>" for k, n in counts.most_common())
                                             or "<span>未发现问题</span>") + "</div>")

@@ -28,6 +28,7 @@ from .similarity import overlap
 if TYPE_CHECKING:
     from .findings import Checker
 
+POLICY = re.compile(r"^[^，。；]{0,8}?(?:鼓励|支持|提倡|倡导)")
 RESTATE = 0.6  # the clause shares a sentence this close with the parent clause: it restates it
 CONTAINED = 0.8  # a document sentence holding this share of a duty's words states it, whatever the verb
 COVERED = 0.5  # a document sentence holding this share of a duty's words (same verb) states it
@@ -50,6 +51,8 @@ def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[C
         return False
     if not_an_obligation(punit.party, punit.modality, WEAK):
         return False
+    if kind == "weakened_modality" and POLICY.match(punit.sentence):
+        return False  # `国家鼓励…` states a policy, it obliges nobody
     if is_party(unit.party) and is_party(punit.party) and not roles_compatible(unit.party, punit.party):
         return False
     if different_actions(unit.action, punit.action):
@@ -133,6 +136,6 @@ def conflict_findings(checker: "Checker") -> list:
         if checker.is_digest(parent):
             continue
         for c in find_conflicts(checker.doc, pdoc):
-            out.append(Finding(c.kind, c.severity, c.clause, parent, c.parent_clause, c.message,
+            out.append(Finding(c.kind, c.severity, c.clause, parent, c.parent_clause, c.message.replace("本文件", checker.me),
                                text=c.text, parent_text=c.parent_text, extra=c.extra))
     return out

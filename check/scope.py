@@ -94,18 +94,19 @@ def describe(child: Document, parent: Document, covered: set[int], legal: bool) 
     taken = sorted(n for n in covered if n in substantive)
     touched = chapters(parent, set(taken))
     shown = "、".join(f"第{t.rstrip('、')}部分" if t.endswith("、") else t for t in touched)
-    said = ""
+    said, whole = "", False
     for c in child.clauses[:3]:
         if any(n in c.body for n in parent_names(child, parent)) and re.search(r"实施|贯彻|根据|依据|落实", c.body):
-            said = f"{c.label}：“{c.body[:60]}”"
+            said = f"{c.label}“{c.body.split('，')[0][:50]}”"
+            whole = not re.search(r"第[零〇一二三四五六七八九十百千两\d]+[条章]", c.body.split("制定")[0])
             break
-    whole = bool(said) and not re.search(r"第[零〇一二三四五六七八九十百千两\d]+[条章]", said)
     parts = [f"《{parent.meta.title}》"]
-    text = (f"本文件{'据' + said + '，' if said else ''}落实" + parts[0]
+    me = "草案" if child.meta.status == "draft" else "本文件"
+    text = (f"{me}{'（' + said + '）' if said else ''}落实" + parts[0]
             + (f"，对应其{shown}中的 {len(taken)} 条" if touched else f"的 {len(taken)} 条")
             + f"（上级实体条款共 {len(substantive)} 条）。")
     if legal:
-        text += "上级为法律法规，本文件未重述的条款直接适用，不逐条列为未落实。"
+        text += f"上级为法律法规，{me}未重述的条款直接适用，不逐条列为未落实。"
     elif len(taken) < 0.5 * len(substantive):
         text += "只落实上级部分内容：未落实的条款只在上述章节内列出。"
     return {"parent_document": parent.id, "whole": whole, "stated": said, "chapters": touched,

@@ -1,0 +1,63 @@
+"""Conflicts with the higher-level law on documents of our own (tests/data/checkdoc-conflicts).
+
+qinghu-measures implements qinghu-regulation with one conflict of each kind — a longer and a
+shorter time limit, a permission where the parent forbids, a prohibition where it permits, a loss
+of a right carried into the next year, a fine above the parent's maximum and a new kind of
+penalty — and with look-alikes that are none: article references (条例第五条), a parent that says
+国家鼓励, 可以终止 against 应当中止, equal fines, and a purpose clause and effective date.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory, cli):
+    store = tmp_path_factory.mktemp("conflicts") / "kg"
+    done = cli("build", "--corpus", DATA / "checkdoc-conflicts", "--store", store)
+    assert done.returncode == 0, done.stderr
+    done = cli("check", "qinghu-measures", "--json", "--store", store)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def found(result, kind):
+    return {(f["clause"], f["parent_clause"]): f for f in result["findings"] if f["kind"] == kind}
+
+
+def test_each_conflict_kind(result):
+    deadlines = found(result, "deadline_conflict")
+    assert deadlines[(2, 3)]["severity"] == "high" and "48小时内" in deadlines[(2, 3)]["message"]
+    assert deadlines[(3, 4)]["severity"] == "medium" and "二十日内" in deadlines[(3, 4)]["message"]
+    permission = found(result, "permission_conflict")
+    assert set(permission) == {(4, 5)} and permission[(4, 5)]["severity"] == "high"
+    assert set(found(result, "added_restriction")) == {(5, 6), (6, 7)}
+    penalties = found(result, "penalty_conflict")
+    assert set(penalties) == {(7, 8), (8, 9)}
+    assert "1万元" in penalties[(7, 8)]["message"] and "5000元" in penalties[(7, 8)]["message"]
+    assert penalties[(7, 8)]["evidence"]["range"] == [1000, 10000]
+    assert "吊销" in penalties[(8, 9)]["message"]
+    for f in result["findings"]:
+        assert f["evidence"]["text"] and f["evidence"]["parent_text"] and f["message"].startswith("草案")
+
+
+def test_no_false_conflicts(result):
+    kinds = {f["kind"] for f in result["findings"]}
+    assert "number_mismatch" not in kinds  # 条例第五条 / 第八条、第九条 are references, not figures
+    on = lambda n: {f["kind"] for f in result["findings"] if f["clause"] == n}
+    assert not on(9)  # 鼓励 against a parent 国家鼓励
+    assert not on(10)  # 可以终止 is not the same action as 应当中止
+    assert not on(11) and not on(1) and not on(12)
+    # a regulation applies directly: its articles the measures leave alone are not reported
+    assert "not_covered" not in kinds
+
+
+def test_scope_stated(result):
+    scope = result["scope"][0]
+    assert scope["parent_document"] == "qinghu-regulation" and scope["legal_norm"] and scope["whole"]
+    assert {5, 8, 9, 12} <= set(scope["cited"])
+    assert "第一条" in scope["description"] and "直接适用" in scope["description"]
