@@ -16,10 +16,15 @@ from conftest import DATA
 
 
 @pytest.fixture(scope="module")
-def result(tmp_path_factory, cli):
+def store(tmp_path_factory, cli):
     store = tmp_path_factory.mktemp("conflicts") / "kg"
     done = cli("build", "--corpus", DATA / "checkdoc-conflicts", "--store", store)
     assert done.returncode == 0, done.stderr
+    return store
+
+
+@pytest.fixture(scope="module")
+def result(store, cli):
     done = cli("check", "qinghu-measures", "--json", "--store", store)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
@@ -61,3 +66,33 @@ def test_scope_stated(result):
     assert scope["parent_document"] == "qinghu-regulation" and scope["legal_norm"] and scope["whole"]
     assert {5, 8, 9, 12} <= set(scope["cited"])
     assert "第一条" in scope["description"] and "直接适用" in scope["description"]
+
+
+# -- one drafter report: `check --html` and the web page from one template ------------------------
+def test_static_report_filters_without_script(store, cli):
+    done = cli("check", "qinghu-measures", "--html", "--store", store)
+    page = done.stdout
+    assert done.returncode == 0 and "<script" not in page and page.startswith("<!DOCTYPE html>")
+    assert "<ins>" in page and "<del>" in page  # the character differences
+    assert "id='only'" in page and "#only:checked~.body tbody tr.clean{display:none}" in page
+    assert "id='k-penalty_conflict'" in page and "#k-penalty_conflict:checked~.body" in page
+    assert "id='s-high'" in page and "范围：" in page and "处罚超出上位法" in page
+    assert page.count("<tr id='c") == 12 and page.count("class='clean'") == 5
+
+
+def test_web_page_same_report_filtered(store):
+    from fastapi.testclient import TestClient
+
+    from policykg.api import create_app
+    from policykg.app import PolicyKG
+
+    with TestClient(create_app(PolicyKG(store=str(store))), raise_server_exceptions=False) as client:
+        full = client.get("/drafter/qinghu-measures")
+        assert full.status_code == 200 and full.text.count("<tr id='c") == 12
+        assert "<ins>" in full.text and "href='/documents/qinghu-regulation/clauses/" in full.text
+        assert "/drafter.css" in full.text and client.get("/drafter.css").status_code == 200
+        only = client.get("/drafter/qinghu-measures?only=1&kind=penalty_conflict&severity=high")
+        assert only.status_code == 200 and only.text.count("<tr id='c") == 2
+        assert only.text.count("class='f finding") == 2 and "name=\"kind\" value=\"penalty_conflict\" checked" in only.text
+        odd = client.get("/drafter/qinghu-measures?severity=nonsense&only=yes")
+        assert odd.status_code == 200 and odd.text.count("<tr id='c") == 12
