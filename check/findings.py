@@ -200,12 +200,13 @@ class Checker:
                     score, pclause, punit = max(((self.sim(unit.sentence, u.sentence), pc, u) for pc, u in punits),
                                                 key=lambda x: x[0])
                     contained = overlap(MODAL_WORDS.sub("", unit.sentence), MODAL_WORDS.sub("", punit.sentence))
-                    if score < MATCH and not (score >= MATCH_CONTAINED and contained >= CONTAINED):
+                    worded = score >= MATCH or (score >= MATCH_CONTAINED and contained >= CONTAINED)
+                    if not worded:
                         if not (relaxed := rules.relaxed_duty(unit, punits)):
                             continue
                         score, pclause, punit = relaxed
                     kind = _modality_kind(punit, unit)
-                    if kind and not rules.same_duty_modality(unit, punit, punits, kind):
+                    if kind and not rules.same_duty_modality(unit, punit, punits, kind, worded):
                         continue
                     if kind is None or (kind, clause.number, unit.sentence) in seen:
                         continue

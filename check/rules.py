@@ -22,13 +22,14 @@ from policykg.ingest.model import Clause, Document
 
 from . import scope as scoping
 from .conflicts import find_conflicts
-from .duty import content, different_actions, not_an_obligation, roles_compatible, same_duty, verbs
-from .similarity import overlap
+from .duty import content, different_actions, main_verb, not_an_obligation, roles_compatible, same_duty, verbs
+from .similarity import dice, overlap
 
 if TYPE_CHECKING:
     from .findings import Checker
 
 POLICY = re.compile(r"^[^，。；]{0,8}?(?:鼓励|支持|提倡|倡导)")
+OBJECT = 0.4  # bigram Dice below which the objects of one verb are different things
 RESTATE = 0.6  # the clause shares a sentence this close with the parent clause: it restates it
 CONTAINED = 0.8  # a document sentence holding this share of a duty's words states it, whatever the verb
 COVERED = 0.5  # a document sentence holding this share of a duty's words (same verb) states it
@@ -45,8 +46,24 @@ def _is_condition(unit: Obligation) -> bool:
     return unit.marker == "可" and "方可" in unit.sentence and not re.search(r"(?<!方)可以", unit.sentence)
 
 
-def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[Clause, Obligation]], kind: str) -> bool:
-    """Whether a modality difference between `unit` and `punit` is a real one (same duty)."""
+def _object(action: str) -> str:
+    """The words right after an action's main verb (`制定国家标准(含…` → 国家标准), or ""."""
+    verb = main_verb(action)
+    if not verb:
+        return ""
+    return re.split(r"[，。；：,;:（(]", action[action.index(verb) + len(verb):])[0][:6]
+
+
+def different_objects(a: str, b: str) -> bool:
+    """The same verb on different things: `制定国家标准` vs `制定行业标准`."""
+    oa, ob = _object(a), _object(b)
+    return main_verb(a) == main_verb(b) and len(oa) >= 2 and len(ob) >= 2 and dice(oa, ob) < OBJECT
+
+
+def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[Clause, Obligation]], kind: str,
+                       worded: bool = True) -> bool:
+    """Whether a modality difference between `unit` and `punit` is a real one (same duty);
+    `worded`: the two were matched by their wording (not by party, verb and object)."""
     if _is_condition(unit) or _is_condition(punit):
         return False
     if not_an_obligation(punit.party, punit.modality, WEAK):
@@ -55,7 +72,7 @@ def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[C
         return False  # `国家鼓励…` states a policy, it obliges nobody
     if is_party(unit.party) and is_party(punit.party) and not roles_compatible(unit.party, punit.party):
         return False
-    if different_actions(unit.action, punit.action):
+    if different_actions(unit.action, punit.action) or (worded and different_objects(unit.action, punit.action)):
         return False
     if _states_force(punit.sentence, unit.modality in STRONG):
         return False  # the parent sentence itself says 可以/有权 (or 应当) for the document's force

@@ -81,6 +81,14 @@ def test_every_annotated_conflict_found(gold, results):
             assert f["evidence"]["parent_text"]
 
 
+def test_pooled_precision(results):
+    right = total = 0
+    for g in GOLD:
+        r, t, _ = judge(g, results[g["child"]]["findings"])
+        right, total = right + sum(r.values()), total + sum(t.values())
+    assert total >= 5 and right / total >= PRECISION
+
+
 def test_scope_is_stated(results):
     for g in GOLD:
         scope = results[g["child"]]["scope"]
