@@ -3,7 +3,7 @@
 qinghu-measures implements qinghu-regulation with one conflict of each kind — a longer and a
 shorter time limit, a permission where the parent forbids, a prohibition where it permits, a loss
 of a right carried into the next year, a fine above the parent's maximum and a new kind of
-penalty — and with look-alikes that are none: article references (条例第五条), a parent that says
+penalty, a restated article that drops a duty naming no party — and with look-alikes that are none: article references (条例第五条), a parent that says
 国家鼓励, 可以终止 against 应当中止, equal fines, and a purpose clause and effective date.
 """
 from __future__ import annotations
@@ -56,9 +56,16 @@ def test_no_false_conflicts(result):
     on = lambda n: {f["kind"] for f in result["findings"] if f["clause"] == n}
     assert not on(9)  # 鼓励 against a parent 国家鼓励
     assert not on(10)  # 可以终止 is not the same action as 应当中止
-    assert not on(11) and not on(1) and not on(12)
+    assert not on(11) and not on(1) and not on(13)
     # a regulation applies directly: its articles the measures leave alone are not reported
     assert "not_covered" not in kinds
+
+
+def test_dropped_duty_without_a_party(result):
+    # 第十二条 restates the parent's 第十三条 but drops its second duty, which names no party
+    omitted = found(result, "omitted_obligation")
+    assert set(omitted) == {(12, 13)} and "清除" in omitted[(12, 13)]["evidence"]["parent_text"]
+    assert "未写明" in omitted[(12, 13)]["message"]
 
 
 def test_scope_stated(result):
@@ -77,7 +84,7 @@ def test_static_report_filters_without_script(store, cli):
     assert "id='only'" in page and "#only:checked~.body tbody tr.clean{display:none}" in page
     assert "id='k-penalty_conflict'" in page and "#k-penalty_conflict:checked~.body" in page
     assert "id='s-high'" in page and "范围：" in page and "处罚超出上位法" in page
-    assert page.count("<tr id='c") == 12 and page.count("class='clean'") == 5
+    assert page.count("<tr id='c") == 13 and page.count("class='clean'") == 5
 
 
 def test_web_page_same_report_filtered(store):
@@ -88,11 +95,11 @@ def test_web_page_same_report_filtered(store):
 
     with TestClient(create_app(PolicyKG(store=str(store))), raise_server_exceptions=False) as client:
         full = client.get("/drafter/qinghu-measures")
-        assert full.status_code == 200 and full.text.count("<tr id='c") == 12
+        assert full.status_code == 200 and full.text.count("<tr id='c") == 13
         assert "<ins>" in full.text and "href='/documents/qinghu-regulation/clauses/" in full.text
         assert "/drafter.css" in full.text and client.get("/drafter.css").status_code == 200
         only = client.get("/drafter/qinghu-measures?only=1&kind=penalty_conflict&severity=high")
         assert only.status_code == 200 and only.text.count("<tr id='c") == 2
         assert only.text.count("class='f finding") == 2 and "name=\"kind\" value=\"penalty_conflict\" checked" in only.text
         odd = client.get("/drafter/qinghu-measures?severity=nonsense&only=yes")
-        assert odd.status_code == 200 and odd.text.count("<tr id='c") == 12
+        assert odd.status_code == 200 and odd.text.count("<tr id='c") == 13
