@@ -1,6 +1,7 @@
 """The HTTP face of policykg: JSON API, SPARQL 1.1 endpoint and web interface.
 
-`create_app(kg)` builds a FastAPI app over one `PolicyKG` facade. Every error is a 4xx (or a
+`create_app(kg)` builds a FastAPI app over the `PolicyKG` wiring: the JSON operations call it,
+the pages and the SPARQL endpoint read its `Store` (`app.state.store`). Every error is a 4xx (or a
 503 for limits and parts that are unavailable) with a JSON body `{"error": …}` (an HTML page
 for the web interface); nothing answers 500.
 """
@@ -124,24 +125,15 @@ def _install_docs(app: FastAPI) -> None:
         return get_swagger_ui_html(openapi_url="/openapi.json", title="policykg API", **assets)
 
 
-def _warm_up(pool) -> None:
-    try:
-        pool.warm_up()
-    except PolicyKGError as exc:
-        if not pool.closed:
-            log.warning("SPARQL workers did not start: %s", exc)
-
-
 def create_app(kg) -> FastAPI:
-    """The ASGI app over a `PolicyKG` facade (the store must be built)."""
+    """The ASGI app over a `PolicyKG` (the store must be built)."""
     from policykg.api import routes, sparql, web
 
-    endpoint = sparql.SparqlEndpoint(kg)
+    endpoint = sparql.SparqlEndpoint(kg.store, kg.settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if endpoint.pool is not None:  # start the query workers in the background
-            threading.Thread(target=_warm_up, args=(endpoint.pool,), daemon=True).start()
+        threading.Thread(target=endpoint.warm_up, daemon=True).start()  # start the query workers
         yield
         endpoint.close()
 
@@ -155,6 +147,7 @@ def create_app(kg) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.kg = kg
+    app.state.store = kg.store
     app.state.sparql = endpoint
     _install_errors(app)
     app.include_router(routes.router)

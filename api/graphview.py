@@ -32,12 +32,12 @@ def local_name(iri: str) -> str:
     return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def labels(kg, iris: list[str]) -> dict[str, str]:
+def labels(store, iris: list[str]) -> dict[str, str]:
     """The best label of each IRI (rdfs:label or skos:prefLabel; Chinese, then untagged, then any)."""
     if not iris:
         return {}
     values = " ".join(_safe_iri(i) for i in dict.fromkeys(iris))
-    rows = kg.select(f"""
+    rows = store.select(f"""
         SELECT ?s ?l (LANG(?l) AS ?lang) WHERE {{
           VALUES ?s {{ {values} }}
           {{ ?s {_iri(RDFS.label)} ?l }} UNION {{ ?s {_iri(SKOS.prefLabel)} ?l }}
@@ -51,11 +51,11 @@ def labels(kg, iris: list[str]) -> dict[str, str]:
     return {iri: best[iri][1] if iri in best else local_name(iri) for iri in iris}
 
 
-def _types(kg, iris: list[str]) -> dict[str, list[str]]:
+def _types(store, iris: list[str]) -> dict[str, list[str]]:
     if not iris:
         return {}
     values = " ".join(_safe_iri(i) for i in dict.fromkeys(iris))
-    rows = kg.select(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s {_iri(RDF.type)} ?t }}")
+    rows = store.select(f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s {_iri(RDF.type)} ?t }}")
     out: dict[str, list[str]] = {i: [] for i in iris}
     for row in rows:
         if str(row["t"]).startswith(POL_NS):
@@ -63,18 +63,18 @@ def _types(kg, iris: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def entities(kg, iris: list[str]) -> list[dict[str, Any]]:
+def entities(store, iris: list[str]) -> list[dict[str, Any]]:
     iris = list(dict.fromkeys(iris))
-    names, kinds = labels(kg, iris), _types(kg, iris)
+    names, kinds = labels(store, iris), _types(store, iris)
     return [{"iri": i, "label": names[i], "types": sorted(kinds.get(i, []))} for i in iris]
 
 
-def clause_keys(kg, iris: list[str]) -> dict[str, tuple[str, int]]:
+def clause_keys(store, iris: list[str]) -> dict[str, tuple[str, int]]:
     """Clause IRI → (document id, number), for the IRIs that are clauses of the store."""
     if not iris:
         return {}
     values = " ".join(_safe_iri(i) for i in dict.fromkeys(iris))
-    rows = kg.select(f"""
+    rows = store.select(f"""
         SELECT ?c ?id ?n WHERE {{ VALUES ?c {{ {values} }}
           ?c {_iri(POL.number)} ?n ; {_iri(POL.document)} ?d . ?d {_iri(DCTERMS.identifier)} ?id }}""")
     return {row["c"]: (str(row["id"]), int(row["n"])) for row in rows}
@@ -89,8 +89,8 @@ def _number(value: Any) -> float | None:
         return None
 
 
-def benefits(kg, clause: str) -> list[dict[str, Any]]:
-    rows = kg.select(f"""
+def benefits(store, clause: str) -> list[dict[str, Any]]:
+    rows = store.select(f"""
         SELECT ?b ?p ?o WHERE {{
           {_iri(clause)} {_iri(POL.provides)} ?b .
           OPTIONAL {{ ?b ?p ?o FILTER(?p IN ({_iri(POL.amount)}, {_iri(POL.maxAmount)}, {_iri(POL.beneficiary)},
@@ -112,8 +112,8 @@ def benefits(kg, clause: str) -> list[dict[str, Any]]:
         elif p == str(POL.benefitType) and o is not None:
             b["type"] = local_name(str(o))
     related = [i for b in found.values() for i in b["beneficiaries"] + b["agencies"]]
-    details = {e["iri"]: e for e in entities(kg, related)}
-    names = labels(kg, list(found))
+    details = {e["iri"]: e for e in entities(store, related)}
+    names = labels(store, list(found))
     for b in found.values():
         b["label"] = names[b["iri"]]
         b["beneficiaries"] = [details[i] for i in dict.fromkeys(b["beneficiaries"])]
@@ -121,9 +121,9 @@ def benefits(kg, clause: str) -> list[dict[str, Any]]:
     return list(found.values())
 
 
-def alignments(kg, clause: str) -> list[dict[str, Any]]:
+def alignments(store, clause: str) -> list[dict[str, Any]]:
     """Aligned clauses both ways, best first: (direction, score, (doc, number))."""
-    rows = kg.select(f"""
+    rows = store.select(f"""
         SELECT ?other ?dir (MAX(?s) AS ?score) WHERE {{
           {{ {_iri(clause)} {_iri(POL.alignsWith)} ?other BIND("parent" AS ?dir) }}
           UNION {{ ?other {_iri(POL.alignsWith)} {_iri(clause)} BIND("child" AS ?dir) }}
@@ -133,7 +133,7 @@ def alignments(kg, clause: str) -> list[dict[str, Any]]:
                      {{ ?a2 {_iri(POL.source)} {_iri(clause)} ; {_iri(POL.target)} ?other }}
                      UNION {{ ?a2 {_iri(POL.source)} ?other ; {_iri(POL.target)} {_iri(clause)} }} }}
         }} GROUP BY ?other ?dir""")
-    keys = clause_keys(kg, [r["other"] for r in rows])
+    keys = clause_keys(store, [r["other"] for r in rows])
     out = []
     for row in rows:
         if row["other"] in keys:
@@ -142,24 +142,24 @@ def alignments(kg, clause: str) -> list[dict[str, Any]]:
     return out
 
 
-def clause_detail(kg, doc_id: str, number: int) -> dict[str, Any]:
+def clause_detail(store, doc_id: str, number: int) -> dict[str, Any]:
     """The clause reference plus items, entities, benefits and alignments (the API's ClauseDetail)."""
-    clause = kg.clause(doc_id, number)
+    clause = store.clause(doc_id, number)
     iri = str(clause_iri(doc_id, number))
-    mentioned = [r["e"] for r in kg.select(f"SELECT ?e WHERE {{ {_iri(iri)} {_iri(POL.mentions)} ?e }}")]
+    mentioned = [r["e"] for r in store.select(f"SELECT ?e WHERE {{ {_iri(iri)} {_iri(POL.mentions)} ?e }}")]
     aligned = []
-    for a in alignments(kg, iri):
+    for a in alignments(store, iri):
         try:
-            other = kg.clause(*a["key"])
+            other = store.clause(*a["key"])
         except NotFound:
             continue
-        aligned.append({"direction": a["direction"], "score": a["score"], "clause": kg.clause_ref(other)})
+        aligned.append({"direction": a["direction"], "score": a["score"], "clause": store.clause_ref(other)})
     return {
-        **kg.clause_ref(clause),
+        **store.clause_ref(clause),
         "section_label": clause.section_label, "section_title": clause.section_title,
         "items": [{"label": i.label, "text": i.text} for i in clause.items],
-        "entities": entities(kg, mentioned),
-        "benefits": benefits(kg, iri),
+        "entities": entities(store, mentioned),
+        "benefits": benefits(store, iri),
         "alignments": aligned,
     }
 
@@ -173,20 +173,20 @@ class EntityView:
     benefits: list[dict[str, Any]] = field(default_factory=list)  # benefits it receives or administers
 
 
-def entity_detail(kg, iri: str) -> EntityView:
+def entity_detail(store, iri: str) -> EntityView:
     """An entity: its label, kinds, the clauses that mention it and the benefits it is part of."""
     _safe_iri(iri)
-    info = entities(kg, [iri])[0]
-    rows = kg.select(f"SELECT ?c WHERE {{ ?c {_iri(POL.mentions)} <{iri}> }}")
-    ben_rows = kg.select(f"""
+    info = entities(store, [iri])[0]
+    rows = store.select(f"SELECT ?c WHERE {{ ?c {_iri(POL.mentions)} <{iri}> }}")
+    ben_rows = store.select(f"""
         SELECT DISTINCT ?c ?b ?role WHERE {{
           {{ ?b {_iri(POL.beneficiary)} <{iri}> BIND("beneficiary" AS ?role) }}
           UNION {{ ?b {_iri(POL.administeredBy)} <{iri}> BIND("agency" AS ?role) }}
           OPTIONAL {{ ?c {_iri(POL.provides)} ?b }} }}""")
     if not rows and not ben_rows and not info["types"]:
         raise NotFound(f"no entity {iri} in the graph")
-    keys = clause_keys(kg, [r["c"] for r in rows] + [r["c"] for r in ben_rows if r["c"]])
-    names = labels(kg, [r["b"] for r in ben_rows])
+    keys = clause_keys(store, [r["c"] for r in rows] + [r["c"] for r in ben_rows if r["c"]])
+    names = labels(store, [r["b"] for r in ben_rows])
     view = EntityView(iri=iri, label=info["label"], types=info["types"])
     view.clauses = sorted({keys[r["c"]] for r in rows if r["c"] in keys})
     view.benefits = [{"iri": r["b"], "label": names[r["b"]], "role": str(r["role"]),

@@ -1,4 +1,4 @@
-"""The JSON API (CONTRACT.md section 4): a thin adapter over the `PolicyKG` facade."""
+"""The JSON API (CONTRACT.md section 4): a thin adapter over `PolicyKG` (operations) and its `Store` (reads)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
@@ -23,6 +23,10 @@ TEXT = r"[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f
 
 def _kg(request: Request):
     return request.app.state.kg
+
+
+def _store(request: Request):
+    return request.app.state.store
 
 
 def document_summary(doc) -> dict[str, Any]:
@@ -50,7 +54,7 @@ def search(request: Request,
 
 @router.get("/documents", response_model=list[DocumentSummary], responses=BAD, summary="The documents")
 def documents(request: Request) -> Any:
-    return [document_summary(d) for d in _kg(request).documents()]
+    return [document_summary(d) for d in _store(request).documents()]
 
 
 DocId = Annotated[str, Path(description="document id (manifest id)")]
@@ -59,12 +63,12 @@ DocId = Annotated[str, Path(description="document id (manifest id)")]
 @router.get("/documents/{doc_id}", response_model=DocumentDetail, responses=MISSING,
             summary="One document with its clauses")
 def document(request: Request, doc_id: DocId) -> Any:
-    kg = _kg(request)
-    doc = kg.document(doc_id)
+    store = _store(request)
+    doc = store.document(doc_id)
     out = document_summary(doc)
     out.update(preamble=doc.preamble,
                sections=[{"label": s.label, "title": s.title, "first_clause": s.first_clause} for s in doc.sections],
-               clauses=[kg.clause_ref(c) for c in doc.clauses])
+               clauses=[store.clause_ref(c) for c in doc.clauses])
     return out
 
 
@@ -72,7 +76,7 @@ def document(request: Request, doc_id: DocId) -> Any:
             summary="One clause with its entities, benefits and alignments")
 def clause(request: Request, doc_id: DocId,
            number: Annotated[int, Path(description="clause number (1-based)")]) -> Any:
-    return graphview.clause_detail(_kg(request), doc_id, number)
+    return graphview.clause_detail(_store(request), doc_id, number)
 
 
 @router.get("/check/{doc_id}", response_model=CheckResponse, responses=MISSING,

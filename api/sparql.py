@@ -14,7 +14,7 @@
 """
 from __future__ import annotations
 
-import time
+import logging
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -22,14 +22,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from policykg.api.worker import (GRAPH_NAMES, TABULAR_NAMES, QueryPool, QueryRequest, QueryResult, parse_accept,
-                                  serialize)
 from policykg.errors import InputError
+from policykg.kg import formats
+from policykg.kg.formats import parse_accept
+from policykg.kg.query import QueryRequest, QueryResult
 
 router = APIRouter(tags=["sparql"])
+log = logging.getLogger("policykg.api")
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
-WORKERS = 2
 
 
 def refuse(status: int, message: str) -> InputError:
@@ -40,11 +41,10 @@ def refuse(status: int, message: str) -> InputError:
 
 
 class SparqlEndpoint:
-    """Runs protocol requests: worker processes over the embedded store, or the remote store."""
+    """Runs protocol requests on the store, with the endpoint's time limit and row cap."""
 
-    def __init__(self, kg) -> None:
-        self.kg = kg
-        settings = kg.settings
+    def __init__(self, store, settings) -> None:
+        self.store = store
         try:
             self.timeout = settings.get_float("sparql_timeout")
             self.max_rows = settings.get_int("sparql_max_rows")
@@ -53,26 +53,23 @@ class SparqlEndpoint:
                              "number") from None
         if not self.timeout > 0 or self.max_rows < 1:
             raise InputError("sparql_timeout must be > 0 seconds and sparql_max_rows at least 1")
-        self.pool: QueryPool | None = None
-        if not settings.store_is_remote:
-            from policykg.kg.build import GRAPH_DIR
-
-            self.pool = QueryPool(kg.folder / GRAPH_DIR, size=WORKERS, timeout=self.timeout, max_rows=self.max_rows)
+        self._closed = False
 
     def run(self, req: QueryRequest) -> QueryResult:
-        if self.pool is not None:
-            return self.pool.run(req)
-        # a remote store: it runs the query under its own time limit (and our client's); same formats and cap
-        if req.default_graphs or req.named_graphs:
-            raise InputError("default-graph-uri / named-graph-uri are not supported when the store is a remote "
-                             "SPARQL endpoint: query that endpoint directly")
-        req.max_rows = min(req.max_rows, self.max_rows)
-        started = time.perf_counter()
-        return serialize(self.kg.graph.query(req.query), req, started)
+        return self.store.query(req.query, req.fmt, req.accept, max_rows=self.max_rows, timeout=self.timeout,
+                                default_graphs=req.default_graphs, named_graphs=req.named_graphs)
+
+    def warm_up(self) -> None:
+        try:
+            if not self._closed:
+                self.store.warm_up(self.timeout)
+        except Exception as exc:  # logged: the first query starts the workers again and reports the error
+            if not self._closed:
+                log.warning("SPARQL workers did not start: %s", exc)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
+        self._closed = True
+        self.store.close()
 
 
 def _dataset(items: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -163,10 +160,7 @@ async def run_query(request: Request, req: QueryRequest) -> QueryResult:
 
 _RESULTS = {
     "description": "query results; the format follows the Accept header or the `format` parameter",
-    "content": {media: {"schema": {"type": "string"}} for media in (
-        "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-        "text/tab-separated-values", "text/turtle", "application/n-triples", "application/ld+json",
-        "application/rdf+xml", "application/trig")},
+    "content": {media: {"schema": {"type": "string"}} for media in formats.media_types()},
 }
 _ERROR = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
 RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -181,9 +175,9 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 _COMMON = [
     {"name": "format", "in": "query", "required": False,
-     "schema": {"type": "string", "enum": sorted(set(TABULAR_NAMES) | set(GRAPH_NAMES))},
-     "description": "result format when the Accept header is not used: json, xml, csv, tsv (SELECT/ASK); "
-                    "ttl, nt, jsonld, xml, trig (CONSTRUCT/DESCRIBE)"},
+     "schema": {"type": "string", "enum": formats.names()},
+     "description": "result format when the Accept header is not used: json (srj), xml (srx), csv, tsv "
+                    "(SELECT/ASK); ttl, nt, nq, jsonld, rdfxml (xml), trig, n3 (CONSTRUCT/DESCRIBE)"},
     {"name": "default-graph-uri", "in": "query", "required": False,
      "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True},
     {"name": "named-graph-uri", "in": "query", "required": False,

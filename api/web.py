@@ -20,8 +20,8 @@ from starlette.concurrency import run_in_threadpool
 
 from policykg import __version__
 from policykg.api import graphview, svg
-from policykg.api.worker import QueryRequest
 from policykg.errors import NotFound, PolicyKGError
+from policykg.kg.query import QueryRequest
 from policykg.ontology import ID, ONTOLOGY_IRI, clause_iri
 
 router = APIRouter(include_in_schema=False)
@@ -185,34 +185,34 @@ def ask_page(request: Request, q: str | None = None) -> HTMLResponse:
         ref = result["citations"][0]
         span = answering_sentence(ref["text"], result.get("answer", ""), result.get("facts", []), result["question"])
         first = {"ref": ref, "segments": segments(ref["text"], [span] if span else []),
-                 "doc_title": _doc_title(kg, ref["document"])}
+                 "doc_title": _doc_title(request.app.state.store, ref["document"])}
     return render(request, "ask.html", status=error_status if error else 200, title="Ask · policykg", q=q or "",
                   result=result, error=error, first=first, examples=EXAMPLE_QUESTIONS)
 
 
-def _doc_title(kg, doc_id: str) -> str:
+def _doc_title(store, doc_id: str) -> str:
     try:
-        return kg.document(doc_id).meta.title
+        return store.document(doc_id).meta.title
     except NotFound:
         return doc_id
 
 
 @router.get("/documents", response_class=HTMLResponse)
 def documents_page(request: Request) -> HTMLResponse:
-    return render(request, "documents.html", title="Documents · policykg", documents=request.app.state.kg.documents())
+    return render(request, "documents.html", title="Documents · policykg", documents=request.app.state.store.documents())
 
 
 @router.get("/documents/{doc_id}", response_class=HTMLResponse)
 def document_page(request: Request, doc_id: str) -> HTMLResponse:
-    doc = request.app.state.kg.document(doc_id)
+    doc = request.app.state.store.document(doc_id)
     return render(request, "document.html", title=f"{doc.meta.title} · policykg", doc=doc)
 
 
-def clause_graph(kg, detail: dict[str, Any]) -> str:
+def clause_graph(store, detail: dict[str, Any]) -> str:
     """The SVG picture: parent clauses ← clause → benefit → beneficiary / agency, and mentions."""
     me = detail["iri"]
     nodes = {me: svg.Node(me, f"{detail['label']}{detail['title']}" or detail["label"], "clause", 1,
-                          note=_doc_title(kg, detail["document"]))}
+                          note=_doc_title(store, detail["document"]))}
     edges: list[svg.Edge] = []
     for a in detail["alignments"]:  # parents first, then the clauses that implement this one
         ref = a["clause"]
@@ -257,34 +257,34 @@ def _entity_href(iri: str) -> str:
 
 @router.get("/documents/{doc_id}/clauses/{number}", response_class=HTMLResponse)
 def clause_page(request: Request, doc_id: str, number: int) -> HTMLResponse:
-    kg = request.app.state.kg
-    detail = graphview.clause_detail(kg, doc_id, number)
-    doc = kg.document(doc_id)
+    store = request.app.state.store
+    detail = graphview.clause_detail(store, doc_id, number)
+    doc = store.document(doc_id)
     parents = [a for a in detail["alignments"] if a["direction"] == "parent"]
     children = [a for a in detail["alignments"] if a["direction"] == "child"]
     return render(request, "clause.html", title=f"{doc_id} {detail['label']} · policykg", c=detail, doc=doc,
-                  parents=parents, children=children, graph=Markup(clause_graph(kg, detail)),
+                  parents=parents, children=children, graph=Markup(clause_graph(store, detail)),
                   prev=doc.clause(number - 1), next=doc.clause(number + 1))
 
 
 @router.get("/documents/{doc_id}/clauses/{number}/graph.svg")
 def clause_svg(request: Request, doc_id: str, number: int) -> Response:
-    kg = request.app.state.kg
-    return Response(clause_graph(kg, graphview.clause_detail(kg, doc_id, number)), media_type="image/svg+xml",
+    store = request.app.state.store
+    return Response(clause_graph(store, graphview.clause_detail(store, doc_id, number)), media_type="image/svg+xml",
                     headers=SECURITY_HEADERS)
 
 
 @router.get("/entity", response_class=HTMLResponse)
 def entity_page(request: Request, iri: str) -> HTMLResponse:
-    kg = request.app.state.kg
-    view = graphview.entity_detail(kg, iri)
+    store = request.app.state.store
+    view = graphview.entity_detail(store, iri)
     nodes = [svg.Node(view.iri, view.label, "agency" if "Agency" in view.types else "entity", 1,
                       note=", ".join(view.types))]
     edges = []
     clause_refs = []
     for d, n in view.clauses[:12]:
         try:
-            ref = kg.clause_ref(kg.clause(d, n))
+            ref = store.clause_ref(store.clause(d, n))
         except NotFound:
             continue
         clause_refs.append(ref)
@@ -302,7 +302,7 @@ def entity_page(request: Request, iri: str) -> HTMLResponse:
 # -- drafter -------------------------------------------------------------------------------
 @router.get("/drafter", response_class=HTMLResponse)
 def drafter_index(request: Request) -> HTMLResponse:
-    docs = [d for d in request.app.state.kg.documents() if d.meta.implements]
+    docs = [d for d in request.app.state.store.documents() if d.meta.implements]
     return render(request, "drafter_index.html", title="Drafter · policykg", documents=docs)
 
 
@@ -320,17 +320,17 @@ def drafter_page(request: Request, doc_id: str) -> HTMLResponse:
     parameters `kind` and `severity` (repeatable) and `only=1` (clauses with findings only)."""
     from policykg.check.report import SEVERITIES, view
 
-    kg = request.app.state.kg
-    doc = kg.document(doc_id)
+    store = request.app.state.store
+    doc = store.document(doc_id)
     try:
-        report = kg.check(doc_id)
+        report = request.app.state.kg.check(doc_id)
     except ImportError:
         return render(request, "error.html", status=503, title="503 · policykg",
                       message="the consistency check is not available in this installation")
     params = request.query_params
     kinds = [k for k in params.getlist("kind") if k]
     severities = [s for s in params.getlist("severity") if s in SEVERITIES]
-    v = view(kg, report, kinds=kinds, severities=severities, only_findings=params.get("only") in ("1", "on", "true"),
+    v = view(store, report, kinds=kinds, severities=severities, only_findings=params.get("only") in ("1", "on", "true"),
              links=True)
     return render(request, "drafter.html", title=f"Check {doc_id} · policykg", doc=doc, report=report, v=v)
 

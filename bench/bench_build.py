@@ -37,9 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     store = args.store or Path(tempfile.mkdtemp(prefix="policykg-bench-")) / "store"
 
     from policykg.app import PolicyKG
-    from policykg.kg.build import STAGES
+    from policykg.build import STAGES
 
-    names = {name for name, _ in STAGES}
+    names = set(STAGES)
     stages: dict[str, float] = {}
     current: list = [None, time.perf_counter()]
 
@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     query_ms = (time.perf_counter() - t) / args.repeat * 1000
 
     print(f"corpus: {len(report.documents)} documents, {clauses} clauses; store {store}")
-    for name, _ in STAGES:
+    for name in STAGES:
         if name in stages:
             print(f"  stage {name:<8} {stages[name]:7.2f} s")
     print(f"build total         {total:7.2f} s")

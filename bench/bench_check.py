@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
             result = kg.check(doc)
         seconds = (time.perf_counter() - started) / args.repeat
         started = time.perf_counter()
-        page = to_html(kg, result)
+        page = to_html(kg.store, result)
         html_s = time.perf_counter() - started
         kinds = Counter(f["kind"] for f in result["findings"])
         print(f"{doc}: check {seconds:.3f} s, html {html_s:.3f} s ({len(page) // 1024} KiB), "

@@ -2,7 +2,7 @@
 
 :func:`run_check` returns the ``check --json`` object of CONTRACT.md section 3: the document,
 its parents, the clause alignments (best first per clause and parent) and the findings.
-Alignments come from the store (``alignments.json``, written by the build stage in
+Alignments come from the store (``Store.alignments()``, written by the build stage with
 :mod:`policykg.check.align`); :mod:`policykg.check.report` renders text, Markdown and HTML.
 """
 from __future__ import annotations
@@ -12,14 +12,15 @@ from typing import Any
 TOP = 3  # counterparts listed per clause and parent
 
 
-def run_check(kg, doc_id: str) -> dict[str, Any]:
-    """The consistency check of document `doc_id` in the store `kg` (a `PolicyKG`)."""
+def run_check(store, doc_id: str, model: str) -> dict[str, Any]:
+    """The consistency check of document `doc_id` in `store` (a `policykg.kg.store.Store`);
+    `model` embeds clauses when the store has no alignments for it."""
     from .align import load_or_compute
     from .findings import Checker
 
-    doc = kg.document(doc_id)
-    known = {d.id: d for d in kg.documents()}
-    entry = load_or_compute(kg, doc_id)
+    doc = store.document(doc_id)
+    known = {d.id: d for d in store.documents()}
+    entry = load_or_compute(store, doc_id, model)
     parents = [p for p in doc.meta.implements if p in known]
     missing = [p for p in doc.meta.implements if p not in known]
     pairs = {p: entry.get("pairs", {}).get(p, {}) for p in parents}

@@ -14,14 +14,12 @@ Every pair is kept best first per clause and parent (top `KEEP`); a pair is *acc
 `pol:alignsWith` in the graph and a counterpart for the findings — when its score reaches
 `ACCEPT`, when it is the clause's best pair in that parent and reaches `ACCEPT_BEST`, or when
 it reaches `ACCEPT_NEAR` and is close to the best pair (a clause that merges two parent clauses).
-The build stage writes ``alignments.json`` into the store and the alignment triples into
-the graph; :func:`load_or_compute` gives the check the same data for any store.
+The build stage keeps the alignments in the store (`StoreDraft.write_alignments`) and their
+triples in the graph; :func:`load_or_compute` gives the check the same data for any store.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -32,7 +30,6 @@ from policykg.ontology import POL, clause_iri
 
 from .similarity import TfIdf, clause_vectors, dice, sentences
 
-FILE = "alignments.json"
 KEEP = 5
 ACCEPT = 0.34
 ACCEPT_BEST = 0.22
@@ -140,39 +137,35 @@ def add_alignment_triples(graph: Graph, data: dict[str, Any]) -> None:
                         f"alignment of {doc_id} clause {n} with {parent} clause {pair['parent_clause']}", lang="en")))
 
 
-def build_alignments(ctx) -> None:
-    """Build stage: extraction triples for every clause, then alignments of documents with parents."""
+def build_alignments(documents: list[Document], graph: Graph, vectors: dict, model: str) -> dict[str, Any]:
+    """Build stage: extraction triples for every clause, then alignments of documents with parents
+    (their triples added to `graph`); returns the alignments the store keeps."""
     from .triples import add_extraction_triples
 
-    if ctx.graph is None:
-        return
-    add_extraction_triples(ctx.graph, ctx.documents)
-    if not any(d.meta.implements for d in ctx.documents):
-        (ctx.workdir / FILE).write_text(json.dumps({}), encoding="utf-8")
-        return
-    wanted = {d.id for d in ctx.documents if d.meta.implements}
-    wanted |= {p for d in ctx.documents for p in d.meta.implements}
-    clauses = [c for d in ctx.documents if d.id in wanted for c in d.clauses]
-    vectors = clause_vectors(clauses, ctx.settings["model"], ctx.vectors)
-    data = align_all(ctx.documents, vectors)
-    add_alignment_triples(ctx.graph, data)
-    (ctx.workdir / FILE).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    add_extraction_triples(graph, documents)
+    if not any(d.meta.implements for d in documents):
+        return {}
+    wanted = {d.id for d in documents if d.meta.implements}
+    wanted |= {p for d in documents for p in d.meta.implements}
+    clauses = [c for d in documents if d.id in wanted for c in d.clauses]
+    vectors = clause_vectors(clauses, model, vectors)
+    data = align_all(documents, vectors)
+    add_alignment_triples(graph, data)
+    return data
 
 
-def load_or_compute(kg, doc_id: str) -> dict[str, Any]:
-    """The alignment entry of one document: from the store's alignments.json, else computed now."""
-    path = Path(kg.folder) / FILE
-    if path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if doc_id in data:
-            return data[doc_id]
-    documents = kg.documents()
-    doc = kg.document(doc_id)
+def load_or_compute(store, doc_id: str, model: str) -> dict[str, Any]:
+    """The alignment entry of one document: from the store's alignments, else computed now."""
+    data = store.alignments()
+    if data is not None and doc_id in data:
+        return data[doc_id]
+    documents = store.documents()
+    doc = store.document(doc_id)
     known = {d.id for d in documents}
     if not any(p in known for p in doc.meta.implements):  # nothing to align with: no model to load
         return {"parents": [], "missing": [p for p in doc.meta.implements if p not in known], "pairs": {}}
     wanted = {doc_id, *doc.meta.implements}
     clauses = [c for d in documents if d.id in wanted for c in d.clauses]
-    vectors = clause_vectors(clauses, kg.settings["model"])
+    vectors = clause_vectors(clauses, model)
     return align_all([d for d in documents if d.id in wanted], vectors).get(
         doc_id, {"parents": [], "missing": [], "pairs": {}})

@@ -1,4 +1,4 @@
-"""A remote SPARQL 1.1 store (Virtuoso, Fuseki, GraphDB, Oxigraph server …) behind the store interface.
+"""A remote SPARQL 1.1 store (Virtuoso, Fuseki, GraphDB, Oxigraph server …) as a graph backend.
 
 `--store sparql+http://host:port/sparql` names it: the `sparql+` prefix is dropped and the same
 URL serves queries and updates (SPARQL 1.1 Protocol, POST, JSON results). policykg keeps its
@@ -17,7 +17,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from policykg.errors import InputError, PolicyKGError
-from policykg.kg.store import GRAPH_FORMATS, Serialized, check_query, serialize_result, syntax_error
+from policykg.kg import formats
+from policykg.kg.backends import GraphBackend
+from policykg.kg.query import QueryRequest, check_query, syntax_error
 from policykg.settings import Settings
 
 GRAPH_IRI = "https://w3id.org/policykg/graph"
@@ -26,8 +28,9 @@ JSON_RESULTS = "application/sparql-results+json"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
-class RemoteSparqlStore:
-    name = "sparql"
+class RemoteSparqlGraph(GraphBackend):
+    scheme = "sparql+http"
+    in_folder = False
 
     def __init__(self, endpoint: str, *, user: str = "", password: str = "", timeout: float = 30.0,
                  graph: str = GRAPH_IRI) -> None:
@@ -42,13 +45,20 @@ class RemoteSparqlStore:
         self._client = httpx.Client(timeout=httpx.Timeout(max(timeout, 5.0) + 5, connect=5.0))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "RemoteSparqlStore":
+    def open(cls, location: str, path, settings: Settings) -> "RemoteSparqlGraph":
         try:
             timeout = settings.get_float("sparql_timeout")
         except ValueError:
             raise InputError("POLICYKG_SPARQL_TIMEOUT must be a number of seconds") from None
-        return cls(settings.store, user=settings["remote_user"], password=settings["remote_password"],
-                   timeout=timeout)
+        return cls(location, user=settings["remote_user"], password=settings["remote_password"], timeout=timeout)
+
+    @classmethod
+    def write(cls, location: str, path, settings: Settings, graph: Graph) -> int:
+        store = cls.open(location, path, settings)
+        try:
+            return store.load_graph(graph)
+        finally:
+            store.close()
 
     # -- HTTP ---------------------------------------------------------------------------
     def _post(self, data: dict, accept: str, *, timeout: float | None = None) -> httpx.Response:
@@ -127,8 +137,12 @@ class RemoteSparqlStore:
             raise PolicyKGError(f"the SPARQL store at {self.endpoint} sent triples that do not parse: {exc}") from None
         return store
 
-    def query(self, sparql: str):
+    def run(self, req: QueryRequest):
         """A pyoxigraph result object, as the embedded store returns."""
+        if req.default_graphs or req.named_graphs:
+            raise InputError("default-graph-uri / named-graph-uri are not supported when the store is a remote "
+                             "SPARQL endpoint: query that endpoint directly")
+        sparql = req.query
         kind = self._kind(sparql)
         if kind == "graph":
             return self._triples(sparql).query("CONSTRUCT WHERE { ?s ?p ?o }")
@@ -143,16 +157,7 @@ class RemoteSparqlStore:
         names = doc["head"].get("vars", [])
         return [{n: _py(row.get(n)) for n in names} for row in doc["results"]["bindings"]]
 
-    def serialize(self, sparql: str, fmt: str | None = None) -> Serialized:
-        return serialize_result(self.query(sparql), fmt)
-
-    def __len__(self) -> int:
-        rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        return int(rows[0]["n"]) if rows else 0
-
-    def export(self, fmt: str = "ttl") -> bytes:
-        if fmt not in GRAPH_FORMATS:
-            raise InputError(f"unknown export format {fmt!r}: use ttl, nt, jsonld or trig")
+    def export(self, fmt: formats.Format) -> bytes:
         store = self._triples("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         total = len(self)
         if len(store) < total:
@@ -163,14 +168,13 @@ class RemoteSparqlStore:
             if len(store) < total:
                 raise PolicyKGError(f"the SPARQL store at {self.endpoint} returned {len(store)} of {total} triples: "
                                     "raise its result row limit (Virtuoso: ResultSetMaxRows) to export")
-        _, gfmt = GRAPH_FORMATS[fmt]
         import io
 
         out = io.BytesIO()
-        if gfmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
-            store.dump(out, format=gfmt)
+        if fmt.quads:
+            store.dump(out, format=fmt.ox)
         else:
-            store.dump(out, format=gfmt, from_graph=ox.DefaultGraph())
+            store.dump(out, format=fmt.ox, from_graph=ox.DefaultGraph())
         return out.getvalue()
 
     def close(self) -> None:
@@ -195,6 +199,9 @@ def _retype(predicate: ox.NamedNode, term):
             and predicate.value in _decimal_properties():
         return ox.Literal(term.value, datatype=ox.NamedNode(XSD + "decimal"))
     return term
+
+
+RemoteSparqlStore = RemoteSparqlGraph  # the name earlier versions used
 
 
 def _normalise(doc: dict) -> dict:

@@ -1,186 +1,276 @@
-"""Graph stores behind one interface: embedded Oxigraph (default), in memory, remote SPARQL.
+"""`Store`: one built policykg store — its folder layout, documents, graph, search indexes, alignments.
 
-A store answers SPARQL 1.1 queries in any result format the contract names and loads a
-whole graph at build time. Query results are returned serialised (bytes + media type) for
-the CLI and the endpoint, or as Python rows for the library.
+This module is the only code that knows the store's file names. A store is a location:
+
+- a folder path (the graph in an embedded Oxigraph folder inside it), or
+- `scheme:…` for another graph backend (`memory:`, `sparql+http://host/sparql`, see kg.backends);
+  its documents and indexes then live in the local folder `index_dir` names.
+
+Reading: `Store.open(location, settings)` (StoreMissing when nothing is built there).
+Building: `Store.create(location, settings)` gives a `StoreDraft` in a temporary sibling folder;
+`draft.commit(marker)` swaps it in (`swap`), `draft.discard()` throws it away.
 """
 from __future__ import annotations
 
-import io
-import re
-from dataclasses import dataclass
+import hashlib
+import json
+import os
+import shutil
+import threading
+import time
+from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
-import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from policykg.errors import InputError
+from policykg.errors import InputError, NotFound, PolicyKGError, StoreMissing
+from policykg.ingest.model import Clause, Document
+from policykg.kg import formats
+from policykg.kg.backends import GraphBackend, backend_for
+from policykg.kg.query import QueryRequest, QueryResult, serialize
+from policykg.settings import Settings
 
-# format name → (media type, pyoxigraph results format, pyoxigraph RDF format)
-RESULT_FORMATS = {
-    "json": ("application/sparql-results+json", ox.QueryResultsFormat.JSON, None),
-    "xml": ("application/sparql-results+xml", ox.QueryResultsFormat.XML, None),
-    "csv": ("text/csv; charset=utf-8", ox.QueryResultsFormat.CSV, None),
-    "tsv": ("text/tab-separated-values; charset=utf-8", ox.QueryResultsFormat.TSV, None),
-}
-GRAPH_FORMATS = {
-    "ttl": ("text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
-    "nt": ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    "jsonld": ("application/ld+json", ox.RdfFormat.JSON_LD),
-    "trig": ("application/trig", ox.RdfFormat.TRIG),
-    "nq": ("application/n-quads", ox.RdfFormat.N_QUADS),
-    "xml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-}
+# the layout of a store folder (nothing else names these)
+MARKER = "policykg.json"  # written last; its presence makes a folder a store
+DOCUMENTS = "documents.json"
+GRAPH = "graph"  # the graph backend's path (an Oxigraph folder, or the memory backend's N-Triples)
+INDEX = "index"  # the search indexes (policykg.search.index writes and reads inside it)
+ALIGNMENTS = "alignments.json"
 
 
-@dataclass
-class Serialized:
-    body: bytes
-    media_type: str
-    kind: str  # "select", "ask" or "graph"
+class GraphUnavailable(PolicyKGError):
+    """The graph backend failed (HTTP 503, exit 1): never answered as an empty result."""
 
 
-_STRINGS = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
-_IRIS = re.compile(r"<[^<>\s]*>")
-_COMMENTS = re.compile(r"#[^\n]*")
-_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
-_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
-_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+def local_folder(location: str, settings: Settings) -> Path:
+    """The local folder of documents and indexes for a store location."""
+    if backend_for(location).in_folder:
+        return Path(location)
+    if settings["index_dir"]:
+        return Path(settings["index_dir"])
+    return Path(".policykg-remote") / hashlib.sha1(location.encode()).hexdigest()[:12]
 
 
-def _code(sparql: str) -> str:
-    """The query without string literals, IRIs and comments (what keywords can hide in)."""
-    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
-    text = _STRINGS.sub('""', text)
-    text = _IRIS.sub("<>", text)
-    return _COMMENTS.sub("", text)
+def is_store(folder: Path) -> bool:
+    return (Path(folder) / MARKER).is_file()
 
 
-def check_query(sparql: str) -> str:
-    """Refuse what a read-only endpoint must not run (InputError); return the query."""
-    if not sparql or not sparql.strip():
-        raise InputError("empty SPARQL query")
-    code = _code(sparql)
-    if _SERVICE.search(code):
-        raise InputError("SERVICE (federated query) is not allowed: the endpoint makes no outbound calls")
-    return sparql
+class Store:
+    """A built store, opened lazily and read-only; thread-safe for reading."""
 
-
-def syntax_error(sparql: str, exc: Exception) -> InputError:
-    """The InputError for a query the engine could not parse: an update, or malformed."""
-    if _UPDATE.search(_code(sparql)):
-        try:
-            from rdflib.plugins.sparql.parser import parseUpdate
-
-            parseUpdate(sparql)
-            return InputError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are not allowed: the store is read-only")
-        except Exception:
-            pass
-    return InputError(f"malformed SPARQL query: {' '.join(str(exc).split())}")
-
-
-class OxigraphStore:
-    """The embedded store: a pyoxigraph RocksDB folder (read-only unless built)."""
-
-    name = "oxigraph"
-
-    def __init__(self, folder: Path, *, writable: bool = False) -> None:
-        self.folder = Path(folder)
-        self._store = ox.Store(str(self.folder)) if writable else ox.Store.read_only(str(self.folder))
+    def __init__(self, location: str | Path, settings: Settings | None = None) -> None:
+        self.location = str(location)
+        self.settings = settings or Settings.from_env(store=self.location)
+        self.backend_class = backend_for(self.location)
+        self.folder = local_folder(self.location, self.settings)
+        self._lock = threading.Lock()
+        self._pool = None
 
     @classmethod
-    def create(cls, folder: Path) -> "OxigraphStore":
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        return cls(folder, writable=True)
+    def open(cls, location: str | Path, settings: Settings | None = None) -> "Store":
+        store = cls(location, settings)
+        store.require()
+        return store
 
-    def load_graph(self, graph: Graph) -> int:
-        data = graph.serialize(format="nt", encoding="utf-8")
-        self._store.clear()
-        self._store.bulk_load(data, format=ox.RdfFormat.N_TRIPLES)
-        self._store.flush()
-        return len(self._store)
+    @classmethod
+    def create(cls, location: str | Path, settings: Settings | None = None) -> "StoreDraft":
+        return StoreDraft(str(location), settings or Settings.from_env(store=str(location)))
 
-    def __len__(self) -> int:
-        return len(self._store)
+    # -- the layout ------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return is_store(self.folder)
 
-    def query(self, sparql: str):
+    def require(self) -> None:
+        if not self.exists():
+            raise StoreMissing(self.location)
+
+    @property
+    def index_dir(self) -> Path:
+        """The folder of the search indexes (policykg.search.index names the files inside)."""
+        return self.folder / INDEX
+
+    @cached_property
+    def info(self) -> dict[str, Any]:
+        """The marker: version, build time, corpus, documents, triples, model, warnings."""
+        self.require()
+        return json.loads((self.folder / MARKER).read_text(encoding="utf-8"))
+
+    def alignments(self) -> dict[str, Any] | None:
+        """The build's alignments ({document: {parents, missing, pairs}}), None if the store has none."""
+        path = self.folder / ALIGNMENTS
+        if not path.is_file():
+            return None
+        return json.loads(path.read_text(encoding="utf-8"))
+
+    # -- documents and clauses -------------------------------------------------------------
+    @cached_property
+    def _documents(self) -> dict[str, Document]:
+        self.require()
+        data = json.loads((self.folder / DOCUMENTS).read_text(encoding="utf-8"))
+        return {d["meta"]["id"]: Document.from_dict(d) for d in data}
+
+    def documents(self) -> list[Document]:
+        return list(self._documents.values())
+
+    def document(self, doc_id: str) -> Document:
         try:
-            return self._store.query(check_query(sparql))
-        except SyntaxError as exc:
-            raise syntax_error(sparql, exc) from None
+            return self._documents[doc_id]
+        except KeyError:
+            known = ", ".join(self._documents) or "none"
+            raise NotFound(f"no document {doc_id!r} in the store (documents: {known})") from None
 
-    def select(self, sparql: str) -> list[dict[str, object]]:
-        """Rows of a SELECT as {variable: python value (str, int, float, Decimal…) or None}."""
-        result = self.query(sparql)
-        names = [v.value for v in result.variables]
-        return [{n: _py(row[n]) for n in names} for row in result]
+    def clause(self, doc_id: str, number: int) -> Clause:
+        doc = self.document(doc_id)
+        clause = doc.clause(number)
+        if clause is None:
+            raise NotFound(f"document {doc_id!r} has no clause {number} (it has 1–{len(doc.clauses)})")
+        return clause
 
-    def serialize(self, sparql: str, fmt: str | None = None) -> Serialized:
-        return serialize_result(self.query(sparql), fmt)
+    def clause_ref(self, clause: Clause, score: float | None = None) -> dict[str, Any]:
+        """A clause reference as CONTRACT.md section 3 shapes it."""
+        from policykg.ontology import clause_iri
+
+        ref: dict[str, Any] = {
+            "document": clause.document, "number": clause.number, "label": clause.label,
+            "title": clause.title, "text": clause.text, "iri": str(clause_iri(clause.document, clause.number)),
+        }
+        if score is not None:
+            ref["score"] = round(float(score), 4)
+        return ref
+
+    # -- the graph -------------------------------------------------------------------------
+    @cached_property
+    def graph(self) -> GraphBackend:
+        self.require()
+        return self.backend_class.open(self.location, self.folder / GRAPH, self.settings)
+
+    def select(self, sparql: str) -> list[dict[str, Any]]:
+        """Rows of a SELECT as {variable: python value or None}; a failing backend raises."""
+        return _guard(lambda: self.graph.select(sparql))
+
+    def query(self, sparql: str, fmt: str | None = None, accept: list[str] | str | None = None, *,
+              max_rows: int | None = None, timeout: float | None = None,
+              default_graphs: list[str] | None = None, named_graphs: list[str] | None = None) -> QueryResult:
+        """A read-only query serialised in `fmt` (a short name, extension or media type) or else the best
+        of `accept`; cut at `max_rows`; stopped after `timeout` seconds (embedded store: in a worker
+        process). The CLI and the endpoint send `body` unchanged."""
+        req = QueryRequest(sparql, fmt=fmt, accept=formats.parse_accept(accept) if isinstance(accept, str) or
+                           accept is None else list(accept), max_rows=max_rows,
+                           default_graphs=list(default_graphs or []), named_graphs=list(named_graphs or []))
+        graph = self.graph
+        if timeout is not None and graph.worker_path is not None:
+            return self._workers(graph.worker_path, timeout).run(req)
+        started = time.perf_counter()
+        return _guard(lambda: serialize(graph.run(req), req, started))
 
     def export(self, fmt: str = "ttl") -> bytes:
-        if fmt not in GRAPH_FORMATS:
-            raise InputError(f"unknown export format {fmt!r}: use ttl, nt, jsonld or trig")
-        media, gfmt = GRAPH_FORMATS[fmt]
-        out = io.BytesIO()
-        if gfmt in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):
-            self._store.dump(out, format=gfmt)
-        else:
-            self._store.dump(out, format=gfmt, from_graph=ox.DefaultGraph())
-        return out.getvalue()
+        return _guard(lambda: self.graph.export(formats.by_name(formats.RDF, fmt)))
 
-    def triples(self) -> Iterator[ox.Quad]:
-        return iter(self._store)
+    def __len__(self) -> int:
+        return _guard(lambda: len(self.graph))
 
-    def rdflib_graph(self) -> Graph:
-        """The same store through rdflib's Graph API (oxrdflib): graph.value(), triples(), SPARQL…"""
-        from oxrdflib import OxigraphStore as RdflibOxigraph
+    def _workers(self, path: Path, timeout: float):
+        from policykg.kg.workers import QueryPool
 
-        return Graph(store=RdflibOxigraph(store=self._store), identifier=DATASET_DEFAULT_GRAPH_ID)
+        with self._lock:
+            if self._pool is None or self._pool.closed or self._pool.timeout != timeout:
+                if self._pool is not None:
+                    self._pool.close()
+                self._pool = QueryPool(path, size=2, timeout=timeout)
+            return self._pool
 
+    def warm_up(self, timeout: float) -> None:
+        """Start the query workers for queries with this time limit (the first query is then fast)."""
+        graph = self.graph
+        if graph.worker_path is not None:
+            pool = self._workers(graph.worker_path, timeout)
+            if not pool.closed:
+                pool.warm_up()
 
-class MemoryStore(OxigraphStore):
-    """The same store in memory (tests, the library, small corpora); nothing is persisted."""
-
-    name = "memory"
-
-    def __init__(self) -> None:  # noqa: D107 - no folder
-        self.folder = None
-        self._store = ox.Store()
-
-
-def serialize_result(result, fmt: str | None = None) -> Serialized:
-    """A pyoxigraph query result in a contract format (InputError for a format that does not fit)."""
-    if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
-        fmt = fmt or "json"
-        if fmt not in RESULT_FORMATS:
-            raise InputError(f"format {fmt!r} does not fit a SELECT/ASK result: use json, xml, csv or tsv")
-        media, rfmt, _ = RESULT_FORMATS[fmt]
-        kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
-        return Serialized(result.serialize(format=rfmt), media, kind)
-    fmt = fmt or "ttl"
-    if fmt not in GRAPH_FORMATS:
-        raise InputError(f"format {fmt!r} does not fit a CONSTRUCT/DESCRIBE result: use ttl, nt, jsonld or trig")
-    media, gfmt = GRAPH_FORMATS[fmt]
-    return Serialized(result.serialize(format=gfmt), media, "graph")
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+        if "graph" in self.__dict__:
+            self.graph.close()
 
 
-def _py(term):
-    if term is None:
-        return None
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value
-        if dt.endswith("#integer") or dt.endswith("#int"):
-            return int(term.value)
-        if dt.endswith("#decimal"):
-            from decimal import Decimal
+def _guard(call):
+    """Run a graph call; a backend failure that is not policykg's own error becomes GraphUnavailable."""
+    try:
+        return call()
+    except PolicyKGError:
+        raise
+    except Exception as exc:
+        raise GraphUnavailable(f"the graph store failed: {exc.__class__.__name__}: {' '.join(str(exc).split())}") \
+            from exc
 
-            return Decimal(term.value)
-        if dt.endswith("#double") or dt.endswith("#float"):
-            return float(term.value)
-        if dt.endswith("#boolean"):
-            return term.value == "true"
-        return term.value
-    return term.value
+
+class StoreDraft:
+    """A store being built in a temporary folder next to its target; swapped in by `commit`."""
+
+    def __init__(self, location: str, settings: Settings) -> None:
+        self.location = location
+        self.settings = settings
+        self.backend_class = backend_for(location)
+        self.target = local_folder(location, settings)
+        target = self.target
+        if target.exists() and not is_store(target) and (not target.is_dir() or any(target.iterdir())):
+            raise InputError(
+                f"{target} exists and is not a policykg store: refusing to replace it (choose another --store)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.folder = target.parent / f".{target.name}.building-{os.getpid()}"
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder.mkdir()
+
+    @property
+    def index_dir(self) -> Path:
+        """Where the search indexes are written (created)."""
+        (self.folder / INDEX).mkdir(exist_ok=True)
+        return self.folder / INDEX
+
+    def write_documents(self, documents: list[Document]) -> None:
+        (self.folder / DOCUMENTS).write_text(json.dumps([d.to_dict() for d in documents], ensure_ascii=False),
+                                             encoding="utf-8")
+
+    def write_alignments(self, data: dict[str, Any]) -> None:
+        (self.folder / ALIGNMENTS).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+    def write_graph(self, graph: Graph) -> int:
+        """The graph into the backend (inside the new folder, or the remote store); its triple count."""
+        return self.backend_class.write(self.location, self.folder / GRAPH, self.settings, graph)
+
+    def commit(self, marker: dict[str, Any]) -> Store:
+        """Write the marker last and swap the new folder in; the opened store."""
+        (self.folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2), encoding="utf-8")
+        swap(self.folder, self.target)
+        return Store(self.location, self.settings)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> "StoreDraft":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            self.discard()
+
+
+def swap(workdir: Path, target: Path) -> None:
+    """Replace `target` with the finished `workdir` (the old store stays if the move fails)."""
+    old = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(workdir, target)
+    except OSError as exc:
+        if old.exists():
+            os.replace(old, target)
+        raise PolicyKGError(f"could not move the new store into {target}: {exc.strerror}") from None
+    shutil.rmtree(old, ignore_errors=True)
+
+
+__all__ = ["Store", "StoreDraft", "GraphUnavailable", "is_store", "swap"]

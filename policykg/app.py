@@ -1,21 +1,24 @@
-"""`PolicyKG`: the one object behind the command line, the HTTP API and the library.
+"""`PolicyKG`: the wiring shared by the command line, the HTTP server and library use.
 
-It opens a built store lazily (documents, graph, search indexes, model) and offers every
-operation users have: build, documents, search, ask, check, sparql, export. The CLI and the
-FastAPI app are thin adapters over it.
+It holds the settings, opens the `Store` (kg.store) and the `Searcher` (search) lazily, and
+checks user input at the door. Everything else lives in the layers it wires: search, qa and
+check take the store (or the searcher), never this object.
+
+    kg = PolicyKG(store=".policykg")
+    kg.ask("C类人才享受什么待遇？")
+    kg.store.query("SELECT …", "csv").body
 """
 from __future__ import annotations
 
-import json
 import threading
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
-from policykg.errors import InputError, NotFound, StoreMissing
+from policykg.errors import InputError
 from policykg.ingest.model import Clause, Document
-from policykg.kg.build import DOCUMENTS, INDEX_DIR, MARKER, BuildReport, build_store, is_store
-from policykg.ontology import clause_iri
+from policykg.kg.query import QueryResult
+from policykg.kg.store import Store
 from policykg.settings import Settings
 
 
@@ -26,112 +29,78 @@ class PolicyKG:
             self.settings.values["store"] = store
         self._lock = threading.RLock()
 
-    # -- the store folder -------------------------------------------------------------
-    @property
-    def folder(self) -> Path:
-        return Path(self.settings.index_location)
-
-    @property
-    def index_dir(self) -> Path:
-        return self.folder / INDEX_DIR
-
-    def exists(self) -> bool:
-        return is_store(self.folder)
-
-    def _require(self) -> None:
-        if not self.exists():
-            raise StoreMissing(self.settings.store)
-
+    # -- the parts ------------------------------------------------------------------------
     @cached_property
-    def info(self) -> dict[str, Any]:
-        self._require()
-        return json.loads((self.folder / MARKER).read_text(encoding="utf-8"))
+    def store(self) -> Store:
+        return Store(self.settings.store, self.settings)
 
-    # -- build ------------------------------------------------------------------------
-    def build(self, folders: list[Path], progress: Callable[[str], None] | None = None) -> BuildReport:
-        report = build_store(folders, self.settings, progress)
-        self._reset()
-        return report
-
-    def _reset(self) -> None:
-        for name in ("info", "_documents", "graph", "searcher"):
-            self.__dict__.pop(name, None)
-
-    # -- documents and clauses --------------------------------------------------------
-    @cached_property
-    def _documents(self) -> dict[str, Document]:
-        self._require()
-        data = json.loads((self.folder / DOCUMENTS).read_text(encoding="utf-8"))
-        return {d["meta"]["id"]: Document.from_dict(d) for d in data}
-
-    def documents(self) -> list[Document]:
-        return list(self._documents.values())
-
-    def document(self, doc_id: str) -> Document:
-        try:
-            return self._documents[doc_id]
-        except KeyError:
-            known = ", ".join(self._documents) or "none"
-            raise NotFound(f"no document {doc_id!r} in the store (documents: {known})") from None
-
-    def clause(self, doc_id: str, number: int) -> Clause:
-        doc = self.document(doc_id)
-        clause = doc.clause(number)
-        if clause is None:
-            raise NotFound(f"document {doc_id!r} has no clause {number} (it has 1–{len(doc.clauses)})")
-        return clause
-
-    def clause_ref(self, clause: Clause, score: float | None = None) -> dict[str, Any]:
-        """A clause reference as CONTRACT.md section 3 shapes it."""
-        ref: dict[str, Any] = {
-            "document": clause.document, "number": clause.number, "label": clause.label,
-            "title": clause.title, "text": clause.text, "iri": str(clause_iri(clause.document, clause.number)),
-        }
-        if score is not None:
-            ref["score"] = round(float(score), 4)
-        return ref
-
-    # -- graph --------------------------------------------------------------------------
-    @cached_property
-    def graph(self):
-        from policykg.kg.backends import open_graph
-
-        return open_graph(self.settings, self.folder)
-
-    def sparql(self, query: str, fmt: str | None = None):
-        """Run a read-only SPARQL query; returns a `Serialized` (body, media type, kind)."""
-        return self.graph.serialize(query, fmt)
-
-    def select(self, query: str) -> list[dict[str, Any]]:
-        return self.graph.select(query)
-
-    def export(self, fmt: str = "ttl") -> bytes:
-        return self.graph.export(fmt)
-
-    # -- search, ask, check -------------------------------------------------------------
     @cached_property
     def searcher(self):
         from policykg.search import Searcher
 
-        return Searcher(self)
+        return Searcher(self.store, self.settings)
+
+    @property
+    def info(self) -> dict[str, Any]:
+        return self.store.info
+
+    def exists(self) -> bool:
+        return self.store.exists()
+
+    # -- build ------------------------------------------------------------------------------
+    def build(self, folders: list[Path], progress: Callable[[str], None] | None = None):
+        from policykg.build import build_store
+
+        report = build_store(folders, self.settings, progress)
+        self.close()
+        for name in ("store", "searcher"):
+            self.__dict__.pop(name, None)
+        return report
+
+    # -- operations (input checked here, the work done by the layers) -------------------------
+    def documents(self) -> list[Document]:
+        return self.store.documents()
+
+    def document(self, doc_id: str) -> Document:
+        return self.store.document(doc_id)
+
+    def clause(self, doc_id: str, number: int) -> Clause:
+        return self.store.clause(doc_id, number)
+
+    def clause_ref(self, clause: Clause, score: float | None = None) -> dict[str, Any]:
+        return self.store.clause_ref(clause, score)
+
+    def select(self, query: str) -> list[dict[str, Any]]:
+        return self.store.select(query)
+
+    def sparql(self, query: str, fmt: str | None = None, accept: list[str] | str | None = None, **limits) -> QueryResult:
+        """A read-only SPARQL query, serialised (see `Store.query`)."""
+        return self.store.query(query, fmt, accept, **limits)
+
+    def export(self, fmt: str = "ttl") -> bytes:
+        return self.store.export(fmt)
 
     def search(self, query: str, k: int = 5) -> dict[str, Any]:
         query = _clean_text(query, "query")
         if not 1 <= k <= 100:
             raise InputError(f"k must be between 1 and 100, not {k}")
         hits = self.searcher.search(query, k=k)
-        return {"query": query, "hits": [self.clause_ref(self.clause(d, n), s) for (d, n), s in hits]}
+        return {"query": query, "hits": [self.store.clause_ref(self.store.clause(d, n), s) for (d, n), s in hits]}
 
     def ask(self, question: str) -> dict[str, Any]:
         from policykg.qa import answer
 
-        return answer(self, _clean_text(question, "question"))
+        return answer(self.searcher, _clean_text(question, "question"))
 
     def check(self, doc_id: str) -> dict[str, Any]:
         from policykg.check import run_check
 
-        self.document(doc_id)
-        return run_check(self, doc_id)
+        self.store.document(doc_id)
+        return run_check(self.store, doc_id, self.settings["model"])
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
 
 
 MAX_TEXT = 1000

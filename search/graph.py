@@ -24,7 +24,7 @@ class BenefitRow:
     agencies: set[str] = field(default_factory=set)
 
 
-def load_benefits(kg) -> list[BenefitRow]:
+def load_benefits(store) -> list[BenefitRow]:
     query = f"""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -39,10 +39,7 @@ def load_benefits(kg) -> list[BenefitRow]:
           OPTIONAL {{ ?b <{POL.maxAmount}> ?max }}
           OPTIONAL {{ ?b <{POL.administeredBy}> ?agency }}
         }}"""
-    try:
-        rows = kg.select(query)
-    except Exception:  # a graph without benefits (or no graph backend)
-        return []
+    rows = store.select(query)  # a failing graph raises: never 0 benefits by accident
     out: dict[str, BenefitRow] = {}
     for row in rows:
         iri = str(row["b"])

@@ -1,6 +1,6 @@
 """Search indexes: BM25 (bm25s over jieba tokens) and dense vectors, for clauses and sentences.
 
-Built once by `policykg build` (stage `index`) into `<store>/index/`; at query time only the
+Built once by `policykg build` (stage `index`) into the store's index folder (`Store.index_dir`); at query time only the
 query is embedded. Files:
 
 - `units.json`: the clause keys and the sentences (clause position, text) in index order;
@@ -47,33 +47,33 @@ def _bm25(token_lists: list[list[str]]):
     return retriever
 
 
-def build_indexes(ctx) -> None:
-    """Build stage: write the indexes into ctx.workdir/index and set ctx.vectors."""
+def build_indexes(folder: Path, documents: list, graph, model: str,
+                  progress=lambda message: None) -> dict[tuple[str, int], np.ndarray]:
+    """Build stage: write the indexes into `folder` (the store's index folder); each clause's embedding."""
     from policykg.search.embed import get_embedder
     from policykg.search.linking import GraphSelect, Linker
     from policykg.search.text import add_words
 
-    folder = Path(ctx.workdir) / "index"
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    add_words(Linker(GraphSelect(ctx.graph, ctx.documents)).segment_words())
-    clauses = [c for doc in ctx.documents for c in doc.clauses]
+    add_words(Linker(GraphSelect(graph, documents)).segment_words())
+    clauses = [c for doc in documents for c in doc.clauses]
     keys = [list(c.key) for c in clauses]
     sents: list[tuple[int, str]] = [(i, s) for i, c in enumerate(clauses) for s in clause_sentences(c)]
-    ctx.progress("index: BM25")
+    progress("index: BM25")
     _bm25([tokenize(clause_text(c)) for c in clauses]).save(str(folder / BM25_CLAUSES), show_progress=False)
     _bm25([tokenize(s) for _, s in sents]).save(str(folder / BM25_SENTENCES), show_progress=False)
-    ctx.progress("index: embeddings")
-    embedder = get_embedder(ctx.settings["model"])
+    progress("index: embeddings")
+    embedder = get_embedder(model)
     clause_vecs = embedder.encode([clause_text(c) for c in clauses]) if clauses else np.zeros((0, 1), np.float32)
     sent_vecs = embedder.encode([s for _, s in sents]) if sents else np.zeros((0, 1), np.float32)
     np.save(folder / DENSE_CLAUSES, clause_vecs)
     np.save(folder / DENSE_SENTENCES, sent_vecs)
     (folder / UNITS).write_text(json.dumps({"clauses": keys, "sentences": sents}, ensure_ascii=False),
                                 encoding="utf-8")
-    (folder / INFO).write_text(json.dumps({"model": ctx.settings["model"], "dimension": int(clause_vecs.shape[1]),
+    (folder / INFO).write_text(json.dumps({"model": model, "dimension": int(clause_vecs.shape[1]),
                                            "clauses": len(keys), "sentences": len(sents)}), encoding="utf-8")
-    for c, vec in zip(clauses, clause_vecs):
-        ctx.vectors[c.key] = vec
+    return {c.key: vec for c, vec in zip(clauses, clause_vecs)}
 
 
 @dataclass

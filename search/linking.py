@@ -84,8 +84,8 @@ class Lexicon:
 class Linker:
     """Built once per process from the vocabularies, the lexicon and the store's graph."""
 
-    def __init__(self, kg=None, documents=None) -> None:
-        self.kg = kg
+    def __init__(self, store=None, documents=None) -> None:
+        self.kg = store  # a Store (or anything with documents() and select())
         self._documents = documents
 
     @cached_property
@@ -280,10 +280,7 @@ def _graph_concepts(kg, concepts: dict[str, Concept]) -> None:
           ?e a ?type .
           ?e rdfs:label|skos:prefLabel|skos:altLabel ?label .
         }}"""
-    try:
-        rows = kg.select(query)
-    except Exception:
-        return
+    rows = kg.select(query)
     by_zh = {label: c for c in concepts.values() for label in c.zh}
     for row in rows:
         iri, label, lang = str(row["e"]), str(row["label"]), row.get("lang") or ""

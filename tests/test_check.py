@@ -174,7 +174,7 @@ def test_extraction_triples(kg):
 def test_html_report_is_self_contained(kg, draft):
     from policykg.check.report import to_html
 
-    page = to_html(kg, draft)
+    page = to_html(kg.store, draft)
     assert page.startswith("<!DOCTYPE html>") and "<style>" in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page) and "<script" not in page
     assert page.count("<tr id='c") == 16
@@ -186,9 +186,9 @@ def test_html_report_is_self_contained(kg, draft):
 def test_markdown_and_text_reports(kg, draft):
     from policykg.check.report import to_markdown, to_text
 
-    md = to_markdown(kg, draft)
+    md = to_markdown(kg.store, draft)
     assert md.startswith("# 一致性检查") and "| 高 | 待填空白 | （二）目标任务 |" in md
-    text = to_text(kg, draft)
+    text = to_text(kg.store, draft)
     assert "要求弱化" in text and "（八）开展职业技能竞赛选拔高技能人才：national-2022 （十四）" in text
 
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_dev_set_passes_with_baselines(kg, corpus_dirs):
     dev = corpus_dirs[1].parent / "eval" / "qa-dev.jsonl"
-    result = evaluate_file(kg, dev)
+    result = evaluate_file(kg.searcher, dev)
     assert result["passed"] == result["cases"] == 20, format_report(result)
     assert result["hit@3"] == 1.0
     assert set(result["retrieval"]) == {"hybrid", "bm25", "dense"}
@@ -23,7 +23,7 @@ def test_dev_set_passes_with_baselines(kg, corpus_dirs):
 
 
 def test_held_out_questions_pass(kg):
-    result = evaluate_file(kg, ROOT / "tests" / "data" / "qa-extra.jsonl")
+    result = evaluate_file(kg.searcher, ROOT / "tests" / "data" / "qa-extra.jsonl")
     assert result["passed"] == result["cases"], format_report(result)
 
 
@@ -39,15 +39,15 @@ def test_judge_rules():
 
 def test_bad_question_files(kg, tmp_path):
     with pytest.raises(InputError, match="no such"):
-        evaluate_file(kg, tmp_path / "missing.jsonl")
+        evaluate_file(kg.searcher, tmp_path / "missing.jsonl")
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "x", "cite": []}\nnot json\n', encoding="utf-8")
     with pytest.raises(InputError, match=":2:"):
-        evaluate_file(kg, bad)
+        evaluate_file(kg.searcher, bad)
     empty = tmp_path / "empty.jsonl"
     empty.write_text("\n", encoding="utf-8")
     with pytest.raises(InputError):
-        evaluate_file(kg, empty)
+        evaluate_file(kg.searcher, empty)
 
 
 def test_cli_eval(cli, store_dir, corpus_dirs, tmp_path):
@@ -68,5 +68,5 @@ def test_documents_written_apart_from_the_tuning(tmp_path, corpus_dirs):
     unseen = ROOT / "tests" / "data" / "unseen"
     kg = PolicyKG(store=str(tmp_path / "kg"))
     kg.build(corpus_dirs + [unseen / "donggang", unseen / "nanhu"])
-    result = evaluate_file(kg, ROOT / "tests" / "data" / "qa-unseen.jsonl")
+    result = evaluate_file(kg.searcher, ROOT / "tests" / "data" / "qa-unseen.jsonl")
     assert result["passed"] >= 15 and result["hit@3"] == 1.0, format_report(result)

@@ -17,7 +17,7 @@ def _keys(hits, k=3):
 
 
 def test_indexes_are_persisted_in_the_store(kg):
-    folder = kg.index_dir
+    folder = kg.store.index_dir
     units = json.loads((folder / UNITS).read_text(encoding="utf-8"))
     clauses = sum(len(d.clauses) for d in kg.documents())
     assert len(units["clauses"]) == clauses

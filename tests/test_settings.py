@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import ROOT
 from policykg.settings import SETTINGS, Settings
@@ -18,8 +19,11 @@ def test_environment_and_overrides(monkeypatch):
     monkeypatch.setenv("POLICYKG_STORE", "/tmp/somewhere")
     assert Settings.from_env().store == "/tmp/somewhere"
     assert Settings.from_env(store="/x").store == "/x"
-    remote = Settings.from_env(store="sparql+http://127.0.0.1:8890/sparql")
-    assert remote.store_is_remote and remote.index_location.startswith(".policykg-remote")
+    from policykg.kg.store import local_folder
+
+    remote = Settings.from_env(store="sparql+http://127.0.0.1:8890/sparql", index_dir="")
+    assert str(local_folder(remote.store, remote)).startswith(".policykg-remote")
+    assert local_folder("/tmp/kg", remote) == Path("/tmp/kg")
 
 
 def test_help_does_not_import_heavy_libraries():

@@ -18,9 +18,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from policykg.api import create_app
-from policykg.api.worker import NotAcceptable, choose_format, parse_accept
 from policykg.app import PolicyKG
 from policykg.errors import InputError
+from policykg.kg.formats import RDF, RESULTS, NotAcceptable, negotiate, parse_accept
 from policykg.ontology import ONTOLOGY_IRI, clause_iri
 
 from conftest import live_server
@@ -55,17 +55,24 @@ def test_accept_header_is_ranked_by_q():
 
 
 def test_format_choice_by_kind():
-    assert choose_format("select", None, ["*/*"]) == "json"
-    assert choose_format("graph", None, ["*/*"]) == "ttl"
-    assert choose_format("select", None, ["application/json"]) == "json"
-    assert choose_format("graph", None, ["application/json"]) == "jsonld"
-    assert choose_format("graph", None, ["text/*"]) == "ttl"
-    assert choose_format("ask", "xml", []) == "xml"
-    assert choose_format("graph", "application/n-triples", []) == "nt"
+    assert negotiate(RESULTS, None, ["*/*"]).name == "json"
+    assert negotiate(RDF, None, ["*/*"]).name == "ttl"
+    assert negotiate(RESULTS, None, ["application/json"]).name == "json"
+    assert negotiate(RDF, None, ["application/json"]).name == "jsonld"
+    assert negotiate(RDF, None, ["text/*"]).name == "ttl"
+    assert negotiate(RESULTS, None, ["text/*"]).name == "csv"
+    assert negotiate(RESULTS, "xml", []).name == "xml"
+    assert negotiate(RESULTS, "srj", []).name == negotiate(RESULTS, "application/json").name == "json"
+    assert negotiate(RESULTS, "srx", []).name == "xml"
+    assert negotiate(RDF, "xml", []).name == negotiate(RDF, "rdf").name == "rdfxml"
+    assert negotiate(RDF, "application/n-triples", []).name == "nt"
+    assert negotiate(RDF, "turtle").media_type == "text/turtle; charset=utf-8"
     with pytest.raises(NotAcceptable):
-        choose_format("select", None, ["image/png"])
+        negotiate(RESULTS, None, ["image/png"])
     with pytest.raises(InputError):
-        choose_format("select", "ttl", ["*/*"])
+        negotiate(RESULTS, "ttl", ["*/*"])
+    with pytest.raises(InputError):
+        negotiate(RDF, "csv")
 
 
 # -- query operation ----------------------------------------------------------------------
@@ -73,7 +80,7 @@ def test_get_select_json(client, kg):
     r = client.get("/sparql", params={"query": COUNT})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/sparql-results+json")
     n = int(r.json()["results"]["bindings"][0]["n"]["value"])
-    assert n == len(kg.graph) > 100
+    assert n == len(kg.store) > 100
 
 
 def test_post_form_and_direct_give_the_same_rows(client):
@@ -155,10 +162,10 @@ def test_protocol_dataset(client):
     {"method": "POST", "content": b"DROP ALL", "headers": {"content-type": "application/sparql-update"}},
 ])
 def test_update_operation_is_refused(client, kg, request_kw):
-    before = len(kg.graph)
+    before = len(kg.store)
     msg = _error(client.request(url="/sparql", **request_kw), 403)
     assert "read-only" in msg
-    assert len(kg.graph) == before
+    assert len(kg.store) == before
 
 
 @pytest.mark.parametrize("text", [
@@ -168,10 +175,10 @@ def test_update_operation_is_refused(client, kg, request_kw):
     "CLEAR DEFAULT",
 ])
 def test_update_text_as_query_is_refused(client, kg, text):
-    before = len(kg.graph)
+    before = len(kg.store)
     msg = _error(client.get("/sparql", params={"query": text}), 400)
     assert "not allowed" in msg or "read-only" in msg
-    assert len(kg.graph) == before
+    assert len(kg.store) == before
 
 
 def test_service_is_refused_before_running(client):
@@ -314,20 +321,19 @@ EX = "http://example.org/protocol/"
 @pytest.fixture(scope="module")
 def dataset_client(tmp_path_factory):
     """An endpoint over a store folder holding three named graphs (and nothing in the default graph)."""
-    import pyoxigraph as ox
+    from rdflib import RDF as RDF_NS
+    from rdflib import Dataset, URIRef
 
-    from policykg.kg.build import GRAPH_DIR, MARKER
+    from policykg.kg.store import Store
 
     folder = tmp_path_factory.mktemp("dataset") / "kg"
-    folder.mkdir()
-    store = ox.Store(str(folder / GRAPH_DIR))
+    data = Dataset()
     for i in (1, 2, 3):
-        g = ox.NamedNode(f"{EX}data{i}")
-        store.add(ox.Quad(ox.NamedNode(f"{EX}data{i}.rdf"), ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                          ox.NamedNode(f"{EX}Doc"), g))
-    store.flush()
-    del store
-    (folder / MARKER).write_text(json.dumps({"policykg": "test", "documents": {}}), encoding="utf-8")
+        data.graph(URIRef(f"{EX}data{i}")).add((URIRef(f"{EX}data{i}.rdf"), RDF_NS.type, URIRef(f"{EX}Doc")))
+    with Store.create(str(folder)) as draft:
+        draft.write_documents([])
+        draft.write_graph(data)
+        draft.commit({"policykg": "test", "documents": {}})
     with TestClient(create_app(PolicyKG(store=str(folder))), raise_server_exceptions=False) as c:
         yield c
 

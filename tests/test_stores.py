@@ -13,7 +13,8 @@ import rdflib
 from conftest import DATA, require_service
 
 from policykg.errors import InputError
-from policykg.kg.store import MemoryStore
+from policykg.kg.store import Store
+from policykg.settings import Settings
 
 PREFIXES = """PREFIX pol: <https://w3id.org/policykg/ontology#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -58,21 +59,25 @@ def remote_kg(virtuoso_server, tmp_path_factory, corpus_dirs):
 
 
 @pytest.fixture(scope="session")
-def memory_store(kg):
-    store = MemoryStore()
+def memory_store(kg, tmp_path_factory):
+    """A `memory:` store holding the same documents and graph (built through the StoreDraft API)."""
+    settings = Settings.from_env(store="memory:", index_dir=str(tmp_path_factory.mktemp("memory") / "kg"))
     graph = rdflib.Graph()
     graph.parse(data=kg.export("nt"), format="nt")
-    store.load_graph(graph)
-    return store
+    with Store.create("memory:", settings) as draft:
+        draft.write_documents(kg.documents())
+        draft.write_graph(graph)
+        draft.commit({"policykg": "test", "documents": {d.id: len(d.clauses) for d in kg.documents()}})
+    return Store.open("memory:", settings)
 
 
 @pytest.fixture(params=["oxigraph", "memory", pytest.param("virtuoso", marks=[pytest.mark.virtuoso, pytest.mark.slow])])
 def store(request, kg):
     if request.param == "oxigraph":
-        return kg.graph
+        return kg.store
     if request.param == "memory":
         return request.getfixturevalue("memory_store")
-    return request.getfixturevalue("remote_kg").graph
+    return request.getfixturevalue("remote_kg").store
 
 
 def rows(store, query: str) -> list[dict]:
@@ -177,18 +182,18 @@ def test_export_round_trips(store, fmt):
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 def test_select_formats(store, fmt):
-    out = store.serialize(PREFIXES + "SELECT ?c ?n WHERE { ?c pol:number ?n } ORDER BY ?n LIMIT 3", fmt)
+    out = store.query(PREFIXES + "SELECT ?c ?n WHERE { ?c pol:number ?n } ORDER BY ?n LIMIT 3", fmt)
     assert out.kind == "select" and out.body
-    ask = store.serialize("ASK { ?s ?p ?o }", fmt)
+    ask = store.query("ASK { ?s ?p ?o }", fmt)
     assert ask.kind == "ask" and b"true" in ask.body.lower()
 
 
 def test_construct(store):
-    out = store.serialize(PREFIXES + f"CONSTRUCT {{ ?b ?p ?o }} WHERE {{ <{ID}linhai-measures/clause/6> pol:provides ?b . ?b ?p ?o }}", "ttl")
+    out = store.query(PREFIXES + f"CONSTRUCT {{ ?b ?p ?o }} WHERE {{ <{ID}linhai-measures/clause/6> pol:provides ?b . ?b ?p ?o }}", "ttl")
     graph = rdflib.Graph().parse(data=out.body.decode(), format="turtle")
     assert out.kind == "graph" and len(graph) >= 6
     with pytest.raises(InputError, match="does not fit"):
-        store.serialize("ASK { ?s ?p ?o }", "ttl")
+        store.query("ASK { ?s ?p ?o }", "ttl")
 
 
 @pytest.mark.parametrize("query, message", [
@@ -205,7 +210,7 @@ def test_refusals_are_the_same_everywhere(store, query, message):
 @pytest.mark.virtuoso
 @pytest.mark.slow
 def test_cli_on_virtuoso(remote_kg, virtuoso_server, cli):
-    env = {"POLICYKG_INDEX_DIR": str(remote_kg.folder)}
+    env = {"POLICYKG_INDEX_DIR": str(remote_kg.store.folder)}
     done = cli("sparql", "--store", virtuoso_server.store, "--format", "csv",
                PREFIXES + "SELECT ?n WHERE { ?c pol:number ?n ; pol:document ?d . "
                           "?d <http://purl.org/dc/terms/identifier> ?id FILTER(STR(?id) = \"linhai-measures\") } ORDER BY ?n",
@@ -234,10 +239,10 @@ def test_unreachable_remote_store_is_one_line(cli, tmp_path):
 def test_rdflib_graph_api_over_the_embedded_store(kg):
     from policykg.ontology import POL
 
-    graph = kg.graph.rdflib_graph()
+    graph = kg.store.graph.rdflib_graph()
     benefit = rdflib.URIRef(ID + "linhai-measures/clause/4/benefit/1")
     assert graph.value(benefit, POL.amount).toPython() == Decimal(50000)
-    assert len(graph) == len(kg.graph)
+    assert len(graph) == len(kg.store)
 
 
 @pytest.mark.parametrize("name", ["who-receives-what", "entities-by-clause", "money-by-tier"])
@@ -248,3 +253,49 @@ def test_example_queries_run_everywhere(store, name):
     assert len(got) >= 7
     if name == "money-by-tier":
         assert (got[0]["tier"], got[0]["yuan"]) == ("A类人才", 1000000)
+
+
+# -- one SPARQL path: `policykg sparql` and `/sparql` send the same bytes ----------------------
+SAME_BYTES = {
+    "select": (PREFIXES + "SELECT ?c ?n ?t WHERE { ?c pol:number ?n ; pol:title ?t ; pol:document ?d . "
+               "?d <http://purl.org/dc/terms/identifier> ?id FILTER(STR(?id) = \"linhai-measures\") } ORDER BY ?n",
+               ["json", "srj", "xml", "srx", "csv", "tsv", "application/sparql-results+json"]),
+    "ask": ("ASK { ?s ?p ?o }", ["json", "srj", "xml", "srx", "csv", "tsv"]),
+    "construct": (PREFIXES + f"CONSTRUCT {{ ?b ?p ?o }} WHERE {{ <{ID}linhai-measures/clause/4> pol:provides ?b . "
+                  "?b ?p ?o FILTER(?p != rdfs:label) }",
+                  ["ttl", "turtle", "nt", "nq", "jsonld", "rdfxml", "xml", "trig", "n3", "text/turtle"]),
+}
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", pytest.param("virtuoso", marks=[pytest.mark.virtuoso,
+                                                                                 pytest.mark.slow])])
+def test_cli_and_endpoint_send_the_same_bytes(backend, request):
+    from fastapi.testclient import TestClient
+
+    from policykg.api import create_app
+
+    kg = request.getfixturevalue("kg") if backend == "oxigraph" else request.getfixturevalue("remote_kg")
+    env = {"POLICYKG_INDEX_DIR": str(kg.store.folder)}
+    compared = 0
+    with TestClient(create_app(kg), raise_server_exceptions=False) as client:
+        for kind, (query, names) in SAME_BYTES.items():
+            for fmt in names:
+                done = subprocess_cli(kg, query, fmt, env)
+                r = client.get("/sparql", params={"query": query, "format": fmt})
+                assert done.returncode == 0 and r.status_code == 200, (kind, fmt, done.stderr, r.text[:200])
+                assert done.stdout == r.content, (kind, fmt)
+                assert r.content.strip(), (kind, fmt)
+                compared += 1
+    assert compared == sum(len(names) for _, names in SAME_BYTES.values())
+
+
+def subprocess_cli(kg, query: str, fmt: str, env: dict):
+    """`policykg sparql QUERY --format FMT` with its standard output as bytes."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    return subprocess.run([sys.executable, "-m", "policykg", "sparql", "--store", kg.settings.store, "--format", fmt,
+                           query], capture_output=True, env={**os.environ, **env}, cwd=ROOT, timeout=120)

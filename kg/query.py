@@ -1,0 +1,177 @@
+"""One SPARQL path: check a query, run it, serialise its result (the CLI and `/sparql` alike).
+
+`serialize` turns a pyoxigraph result (from any backend) into a `QueryResult` in the format
+the registry (`kg.formats`) picks; the CLI and the endpoint send its body unchanged, so the
+same query and format give the same bytes on both.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+from policykg.errors import InputError
+from policykg.kg import formats
+from policykg.kg.formats import RDF, RESULTS
+
+
+@dataclass
+class QueryRequest:
+    """One read-only SPARQL query and how its result is wanted."""
+
+    query: str
+    fmt: str | None = None  # a short name, extension or media type
+    accept: list[str] = field(default_factory=lambda: ["*/*"])  # media types, best first
+    max_rows: int | None = None  # cut SELECT rows / CONSTRUCT triples here (None: no cut)
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QueryResult:
+    """A serialised query result: what the CLI prints and the endpoint sends."""
+
+    body: bytes
+    media_type: str
+    kind: str  # "select", "ask" or "graph"
+    format: str  # the registry's short name
+    rows: int = 0
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+_STRINGS = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_IRIS = re.compile(r"<[^<>\s]*>")
+_COMMENTS = re.compile(r"#[^\n]*")
+_SERVICE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_UPDATE = re.compile(r"\b(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)\b", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _code(sparql: str) -> str:
+    """The query without string literals, IRIs and comments (what keywords can hide in)."""
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), sparql)
+    text = _STRINGS.sub('""', text)
+    text = _IRIS.sub("<>", text)
+    return _COMMENTS.sub("", text)
+
+
+def check_query(sparql: str) -> str:
+    """Refuse what a read-only store must not run (InputError); return the query."""
+    if not sparql or not sparql.strip():
+        raise InputError("empty SPARQL query")
+    if "\x00" in sparql:
+        raise InputError("the query contains a NUL character")
+    if _SERVICE.search(_code(sparql)):
+        raise InputError("SERVICE (federated query) is not allowed: the endpoint makes no outbound calls")
+    return sparql
+
+
+def syntax_error(sparql: str, exc: Exception) -> InputError:
+    """The InputError for a query the engine could not parse: an update, or malformed."""
+    if _UPDATE.search(_code(sparql)):
+        try:
+            from rdflib.plugins.sparql.parser import parseUpdate
+
+            parseUpdate(sparql)
+            return InputError("SPARQL updates (INSERT, DELETE, LOAD, CLEAR, …) are not allowed: the store is read-only")
+        except Exception:  # not an update either: report the engine's message below
+            pass
+    return InputError(f"malformed SPARQL query: {' '.join(str(exc).split())}")
+
+
+def graphs(iris: list[str]) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(iri) for iri in iris]
+    except ValueError as exc:
+        raise InputError(f"bad graph IRI in default-graph-uri/named-graph-uri: {exc}") from None
+
+
+def run_on(store: ox.Store, req: QueryRequest):
+    """Run `req` on a pyoxigraph store; the raw pyoxigraph result."""
+    check_query(req.query)
+    options: dict[str, Any] = {}
+    if req.default_graphs:
+        options["default_graph"] = graphs(req.default_graphs)
+    if req.named_graphs:
+        options["named_graphs"] = graphs(req.named_graphs)
+    try:
+        return store.query(req.query, **options)
+    except SyntaxError as exc:
+        raise syntax_error(req.query, exc) from None
+
+
+def _term_json(term: Any) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": _term_json(term.subject),
+                                            "predicate": _term_json(term.predicate),
+                                            "object": _term_json(term.object)}}
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _prefixes() -> dict[str, str]:
+    from policykg.ontology import ONTOLOGY_IRI, RESOURCE_IRI
+
+    return {"pol": ONTOLOGY_IRI, "id": RESOURCE_IRI, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dcterms": "http://purl.org/dc/terms/",
+            "xsd": "http://www.w3.org/2001/XMLSchema#", "skos": "http://www.w3.org/2004/02/skos/core#"}
+
+
+PREFIXES = _prefixes()
+_PREFIXED = (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.N3, ox.RdfFormat.RDF_XML)
+
+
+def serialize(result: Any, req: QueryRequest, started: float | None = None) -> QueryResult:
+    """A pyoxigraph query result → the negotiated format, cut at `req.max_rows` (if set)."""
+    started = time.perf_counter() if started is None else started
+    cap = req.max_rows
+    if isinstance(result, ox.QueryBoolean):
+        fmt = formats.negotiate(RESULTS, req.fmt, req.accept)
+        return QueryResult(result.serialize(format=fmt.ox), fmt.media_type, "ask", fmt.name, 1, False,
+                           time.perf_counter() - started)
+    if isinstance(result, ox.QuerySolutions):
+        fmt = formats.negotiate(RESULTS, req.fmt, req.accept)
+        names = [v.value for v in result.variables]
+        rows = list(result if cap is None else itertools.islice(result, cap + 1))
+        truncated = cap is not None and len(rows) > cap
+        rows = rows[:cap] if cap is not None else rows
+        doc = {"head": {"vars": names}, "results": {"bindings": [
+            {n: _term_json(row[n]) for n in names if row[n] is not None} for row in rows]}}
+        body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        if fmt.name != "json":
+            body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt.ox)
+        return QueryResult(body, fmt.media_type, "select", fmt.name, len(rows), truncated,
+                           time.perf_counter() - started)
+    fmt = formats.negotiate(RDF, req.fmt, req.accept)
+    triples = list(result if cap is None else itertools.islice(result, cap + 1))
+    truncated = cap is not None and len(triples) > cap
+    triples = triples[:cap] if cap is not None else triples
+    body = dump(triples, fmt)
+    return QueryResult(body, fmt.media_type, "graph", fmt.name, len(triples), truncated,
+                       time.perf_counter() - started)
+
+
+def dump(triples: list, fmt: formats.Format) -> bytes:
+    """Triples (or quads) in an RDF format, with the usual prefixes where the format has them."""
+    if fmt.quads:
+        data: list[Any] = [t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object,
+                                                                     ox.DefaultGraph()) for t in triples]
+    else:
+        data = [ox.Triple(t.subject, t.predicate, t.object) if isinstance(t, ox.Quad) else t for t in triples]
+    return ox.serialize(data, format=fmt.ox, prefixes=PREFIXES if fmt.ox in _PREFIXED else None) or b""
