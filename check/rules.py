@@ -1,7 +1,8 @@
 """The precision rules of the drafter's check (issue 13) and its conflicts, as hooks for findings.py.
 
 - Figures are amounts, percentages, counts, periods and deadlines, never references to an
-  article, paragraph or item (`本条例第四十条`, `第十八条`, `第（二）项`).
+  article, paragraph or item (`本条例第四十条`, `第十八条`, `第（二）项`); fines are compared only for
+  the same offence (penalty_conflict), never as number_mismatch.
 - Modality is compared only between sentences stating the same duty (:mod:`.duty`): not
   `可以中止` with `终止`, not a duty with a parent `国家鼓励`, not with `方可` (a condition), and not
   when another sentence of the parent states the duty with the document's own force.
@@ -37,8 +38,10 @@ MIN_DUTY = 6  # characters of action a party-less duty needs
 
 
 def real_figures(text: str, figures: list[Figure]) -> list[Figure]:
-    """The figures that are quantities: not `第四十七条`, `第二款`, `第（三）项`."""
-    return [f for f in figures if not re.search(r"第[（(]?$", text[max(0, f.start - 2):f.start])]
+    """The figures that are quantities: not `第四十七条`, `第二款`, `第（三）项`; and not fines
+    (罚款, 罚金), which penalty_conflict compares only for the same offence."""
+    return [f for f in figures if not re.search(r"第[（(]?$", text[max(0, f.start - 2):f.start])
+            and not re.search(r"罚款|罚金", f.sentence)]
 
 
 def _is_condition(unit: Obligation) -> bool:
