@@ -256,6 +256,9 @@ def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
                 if best is None or best[0] < SAME_WORDING or min(len(action), len(best[2][2])) < 4:
                     continue
                 _, pclause, (pparty, pword, paction, psentence) = best
+                same_force = p_forbid if kind == "added_restriction" else p_permit
+                if any(dice(action, a) >= best[0] for _, (_, _, a, _) in same_force):
+                    continue  # the parent itself forbids (or permits) it as closely somewhere else
                 if kind == "permission_conflict":
                     message = (f"本文件{clause.label}允许“{word}{action[:30]}”，而《{parent.meta.title}》{pclause.label}"
                                f"规定“{pword}{paction[:30]}”：下位法不得允许上位法禁止的行为。")
