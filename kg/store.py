@@ -26,8 +26,10 @@ from rdflib import Graph
 
 from policykg.errors import InputError, NotFound, PolicyKGError, StoreMissing
 from policykg.ingest.model import Clause, Document
+from policykg.interrupts import deferred
 from policykg.kg import formats
 from policykg.kg.backends import GraphBackend, backend_for
+from policykg.kg.lock import lock_store
 from policykg.kg.query import QueryRequest, QueryResult, serialize
 from policykg.settings import Settings
 
@@ -221,6 +223,7 @@ class StoreDraft:
             raise InputError(
                 f"{target} exists and is not a policykg store: refusing to replace it (choose another --store)")
         target.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = lock_store(target)  # a second build of this store refuses (kg/lock.py)
         self.folder = target.parent / f".{target.name}.building-{os.getpid()}"
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder.mkdir()
@@ -245,7 +248,8 @@ class StoreDraft:
     def commit(self, marker: dict[str, Any]) -> Store:
         """Write the marker last and swap the new folder in; the opened store."""
         (self.folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2), encoding="utf-8")
-        swap(self.folder, self.target)
+        with deferred():  # Ctrl-C / SIGTERM wait until the swap is done
+            swap(self.folder, self.target)
         return Store(self.location, self.settings)
 
     def discard(self) -> None:
@@ -257,6 +261,7 @@ class StoreDraft:
     def __exit__(self, kind, exc, tb) -> None:
         if kind is not None:
             self.discard()
+        self.lock.release()
 
 
 def swap(workdir: Path, target: Path) -> None:
