@@ -42,7 +42,7 @@ PENALTY_KINDS = {
 ACT_END = re.compile(r"的[，,]")
 NOT_ACT = re.compile(r"^(?:有下列|下列|有以下)")
 ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
-SAME_ACT = 0.6
+SAME_ACT = 0.6  # bigram Dice of two acts (parties left out)
 DEADLINE = re.compile(rf"(?:在|于)?({NUM})\s*(个)?(小时|个工作日|工作日|日|天|个月|月|年)(?:内|以内|之内)")
 IMMEDIATE = re.compile(r"立即|立刻|即时|马上")
 HOURS = {"小时": 1, "个工作日": 24, "工作日": 24, "日": 24, "天": 24, "个月": 720, "月": 720, "年": 8760}
@@ -91,8 +91,13 @@ class Penalty:
     sentence: str
 
 
+PARTY_WORDS = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:企业|单位|机构|经营者|生产者|使用者|个人|公民)(?:[、和及]|或者)?")
+
+
 def _act_key(act: str, names: list[str]) -> str:
+    """What an act is about, without the parties it names (`药品生产企业、…医疗机构` is who, not what)."""
     act = re.sub(r"《[^》]*》|本(?:法|条例|办法|规定|细则|决定)", "", act)
+    act = PARTY_WORDS.sub("", act)
     for n in names:
         act = act.replace(n, "")
     return re.sub(r"违反|有关|规定|和|及|或者|的", "", act)
@@ -148,7 +153,7 @@ def penalty_conflicts(doc: Document, parent: Document, names: list[str]) -> list
     out = []
     for clause, pen in mine:
         key = _act_key(pen.act, names)
-        best = max(((overlap(key, _act_key(q.act, names)), pc, q) for pc, q in theirs
+        best = max(((dice(key, _act_key(q.act, names)), pc, q) for pc, q in theirs
                     if len(_act_key(q.act, names)) >= 4), key=lambda x: x[0], default=None)
         if len(key) < 4 or best is None or best[0] < SAME_ACT:
             continue
@@ -185,8 +190,8 @@ def deadlines(clause: Clause) -> list[tuple[float, str, str, str]]:
         frags = FRAGMENT.findall(sentence)
         for i, frag in enumerate(frags):
             m = DEADLINE.search(frag)
-            if m and re.search(r"第$", frag[:m.start()]):
-                m = None
+            if m and re.search(r"第$|此前$|以前$|之前$|前$", frag[:m.start()]):
+                m = None  # `第三年`, `此前三年内`: a reference or a look-back, not a time limit
             if m:
                 value = _value(m.group(1))
                 hours, written, end = (None if value is None else value * HOURS[m.group(3)]), m.group().lstrip("在于"), m.end()
@@ -209,6 +214,8 @@ def deadline_conflicts(doc: Document, parent: Document) -> list[Conflict]:
         for hours, written, frag, sentence in deadlines(clause):
             candidates = []
             for pclause, (phours, pwritten, pfrag, psentence) in theirs:
+                if different_actions(frag, pfrag):
+                    continue
                 shared = verbs(frag) & verbs(pfrag)
                 score = overlap(content(frag), content(pfrag))
                 if shared and score >= SAME_ACTION:

@@ -206,7 +206,7 @@ class Checker:
                             continue
                         score, pclause, punit = relaxed
                     kind = _modality_kind(punit, unit)
-                    if kind and not rules.same_duty_modality(unit, punit, punits, kind, worded):
+                    if kind and not rules.same_duty_modality(unit, punit, punits, kind, worded, rules.legal(self.parents[parent])):
                         continue
                     if kind is None or (kind, clause.number, unit.sentence) in seen:
                         continue
@@ -244,7 +244,7 @@ class Checker:
                     owner[acc[0]["parent_clause"]] = acc[0]
             for number, pair in sorted(owner.items()):
                 pclause = doc.clause(number)
-                if not rules.restates(pair, number, cited):
+                if not rules.restates(pair, number, cited, rules.legal(doc)):
                     continue  # the clause details the parent clause, it does not restate it
                 for punit in self.obligations[pclause.key]:
                     if punit.modality not in EXPLICIT_STRONG or not rules.is_duty(punit):

@@ -31,7 +31,8 @@ if TYPE_CHECKING:
 
 POLICY = re.compile(r"^[^，。；]{0,8}?(?:鼓励|支持|提倡|倡导)")
 OBJECT = 0.4  # bigram Dice below which the objects of one verb are different things
-RESTATE = 0.6  # the clause shares a sentence this close with the parent clause: it restates it
+RESTATE = 0.6
+REWRITE = 0.5  # whole-clause TF-IDF cosine of a rewritten article  # the clause shares a sentence this close with the parent clause: it restates it
 CONTAINED = 0.8  # a document sentence holding this share of a duty's words states it, whatever the verb
 COVERED = 0.5  # a document sentence holding this share of a duty's words (same verb) states it
 MIN_DUTY = 6  # characters of action a party-less duty needs
@@ -64,9 +65,10 @@ def different_objects(a: str, b: str) -> bool:
 
 
 def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[Clause, Obligation]], kind: str,
-                       worded: bool = True) -> bool:
+                       worded: bool = True, legal: bool = False) -> bool:
     """Whether a modality difference between `unit` and `punit` is a real one (same duty);
-    `worded`: the two were matched by their wording (not by party, verb and object)."""
+    `worded`: the two were matched by their wording (not by party, verb and object); `legal`: the
+    parent is a law or regulation, where the two must open with the same legal verb."""
     if _is_condition(unit) or _is_condition(punit):
         return False
     if not_an_obligation(punit.party, punit.modality, WEAK):
@@ -77,6 +79,8 @@ def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[C
         return False
     if different_actions(unit.action, punit.action) or (worded and different_objects(unit.action, punit.action)):
         return False
+    if legal and (not main_verb(unit.action) or main_verb(unit.action) != main_verb(punit.action)):
+        return False  # a law's 可以 is a right; a duty to follow a procedure in using it is another action
     if _states_force(punit.sentence, unit.modality in STRONG):
         return False  # the parent sentence itself says 可以/有权 (or 应当) for the document's force
     mine = STRONG if unit.modality in STRONG else WEAK
@@ -103,8 +107,12 @@ def relaxed_duty(unit: Obligation, punits: list[tuple[Clause, Obligation]]) -> t
     return None
 
 
-def restates(pair: dict, number: int, cited: dict[int, set[int]]) -> bool:
-    """The document's clause restates the parent clause (rather than detailing or citing it)."""
+def restates(pair: dict, number: int, cited: dict[int, set[int]], legal: bool = False) -> bool:
+    """The document's clause restates the parent clause (rather than detailing or citing it): it
+    shares a sentence nearly word for word; with a law or regulation for parent, which applies
+    without restating, the clause must also be a rewrite of the whole article."""
+    if legal and pair.get("lexical", 1.0) < REWRITE:
+        return False
     return pair.get("sentence", 1.0) >= RESTATE and number not in cited
 
 
@@ -126,6 +134,10 @@ def covered_anywhere(punit: Obligation, units: list[tuple[Clause, Obligation]], 
                 and overlap(words, content(u.sentence)) >= COVERED:
             return True
     return False
+
+
+def legal(parent: Document) -> bool:
+    return scoping.is_legal_norm(parent)
 
 
 def cited(child: Document, parent: Document) -> dict[int, set[int]]:
