@@ -4,22 +4,39 @@ The HTML page has one row per clause of the checked document: the clause, its be
 parent clause (character differences highlighted with difflib: words only in the draft in
 green, words only in the parent struck through in red), and the findings on that clause
 beside them. Parent clauses nothing aligns with follow at the end. Inline CSS, no scripts,
-no external assets; every text is escaped.
+no external assets; every text is escaped, in the Markdown report too (HTML special characters
+as entities, Markdown punctuation with a backslash). Finding kinds are rendered from their
+registration in check/kinds.py.
 """
 from __future__ import annotations
 
 import difflib
 import html
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-KIND_ZH = {
-    "placeholder": "待填空白", "number_mismatch": "数字不一致", "weakened_modality": "要求弱化",
-    "strengthened_modality": "要求强化", "omitted_obligation": "遗漏义务", "not_covered": "上级条款未落实",
-    "penalty_conflict": "处罚超出上位法", "deadline_conflict": "期限与上位法不一致",
-    "permission_conflict": "允许上位法禁止的行为", "added_restriction": "增设限制或义务",
-}
+from . import kinds
+
+
+def _kind(name: str) -> str:
+    """A finding kind's Chinese label, from the registry (check/kinds.py)."""
+    return kinds.get(name).zh
+
+
+def _sev(severity: str) -> str:
+    return kinds.severity_label(severity)
+
+
+class _KindLabels(dict):
+    """Chinese labels of finding kinds for the templates, from the registry."""
+
+    def __missing__(self, name: str) -> str:
+        return _kind(name)
+
+
+KIND_ZH = _KindLabels()
 SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
 
@@ -39,7 +56,11 @@ def _summary(result: dict[str, Any]) -> str:
     counts = Counter(f["kind"] for f in result["findings"])
     if not counts:
         return "未发现问题"
-    return "，".join(f"{KIND_ZH[k]} {n} 处" for k, n in counts.most_common())
+    return "，".join(f"{_kind(k)} {n} 处" for k, n in counts.most_common())
+
+
+def _md_summary(result: dict[str, Any]) -> str:
+    return _md(_summary(result))
 
 
 def _clause_name(doc, number: int | None) -> str:
@@ -59,7 +80,7 @@ def to_text(kg, result: dict[str, Any]) -> str:
     lines += [f"注意：{w}" for w in result.get("warnings", [])]
     lines.append("")
     for f in result["findings"]:
-        head = f"[{SEVERITY_ZH[f['severity']]}] {KIND_ZH[f['kind']]}"
+        head = f"[{_sev(f['severity'])}] {_kind(f['kind'])}"
         if f["clause"] is not None:
             head += f" 草案{_clause_name(doc, f['clause'])}"
         if f["parent_document"]:
@@ -77,8 +98,14 @@ def to_text(kg, result: dict[str, Any]) -> str:
 
 
 # -- Markdown --------------------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Document text made inert in Markdown: no HTML (<script>, <img onerror> become text), no
+    Markdown syntax (links, images, emphasis, table cells), one line."""
+    text = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 
 
 def to_markdown(kg, result: dict[str, Any]) -> str:
@@ -86,7 +113,7 @@ def to_markdown(kg, result: dict[str, Any]) -> str:
     out = [f"# 一致性检查：{_md(doc.meta.title)}", "",
            f"- 文件：`{doc.id}`",
            f"- 上级文件：{'；'.join(f'{_md(parents[p].meta.title)}（`{p}`）' for p in parents) or '无'}",
-           f"- 结果：{_summary(result)}"]
+           f"- 结果：{_md_summary(result)}"]
     out += [f"- 范围：{_md(x['description'])}" for x in result.get("scope", [])]
     out += [f"- **注意**：{_md(w)}" for w in result.get("warnings", [])]
     out += ["", "## 问题", "", "| 严重程度 | 类型 | 草案条款 | 上级条款 | 说明 |", "| --- | --- | --- | --- | --- |"]
@@ -95,7 +122,7 @@ def to_markdown(kg, result: dict[str, Any]) -> str:
         if f["parent_document"]:
             pdoc = parents[f["parent_document"]]
             parent = f"{f['parent_document']} {_clause_name(pdoc, f['parent_clause'])}"
-        out.append(f"| {SEVERITY_ZH[f['severity']]} | {KIND_ZH[f['kind']]} | {_md(_clause_name(doc, f['clause']))} "
+        out.append(f"| {_md(_sev(f['severity']))} | {_md(_kind(f['kind']))} | {_md(_clause_name(doc, f['clause']))} "
                    f"| {_md(parent)} | {_md(f['message'])} |")
     out += ["", "## 条款对应", "", "| 草案条款 | 对应上级条款（相似度） |", "| --- | --- |"]
     for clause in doc.clauses:
@@ -171,13 +198,12 @@ def _render(text: str, changed: list[bool], marked: list[bool], tag: str) -> str
     return "".join(out)
 
 
-def _quoted(text: str, findings: list[dict[str, Any]]) -> list[str]:
-    """What to underline in a clause: the sentences its findings quote, and its blanks with their words."""
-    from policykg.extract.placeholders import find_placeholders
-
-    quoted = [f["evidence"]["text"] for f in findings if f["kind"] not in ("omitted_obligation", "placeholder")]
-    if any(f["kind"] == "placeholder" for f in findings):
-        quoted += [text[max(0, p.start - 6):p.end + 2] for p in find_placeholders(text)]
+def _quoted(text: str, findings: list[dict[str, Any]], blanks=()) -> list[str]:
+    """What to underline in a clause: the sentences its findings quote, and its blanks (the
+    extracted placeholders of the clause) with their words."""
+    quoted = [f["evidence"]["text"] for f in findings if kinds.get(f["kind"]).mark == "evidence"]
+    if any(kinds.get(f["kind"]).mark == "blanks" for f in findings):
+        quoted += [text[max(0, p.start - 6):p.end + 2] for p in blanks]
     return quoted
 
 
@@ -222,7 +248,7 @@ def _finding_view(f: dict[str, Any], parents) -> dict[str, Any]:
     where = ""
     if f["parent_document"] and f["clause"] is not None and f["parent_document"] in parents:
         where = f"{f['parent_document']} {_clause_name(parents[f['parent_document']], f['parent_clause'])}"
-    return {**f, "kind_zh": KIND_ZH.get(f["kind"], f["kind"]), "severity_zh": SEVERITY_ZH[f["severity"]], "where": where}
+    return {**f, "kind_zh": KIND_ZH[f["kind"]], "severity_zh": SEVERITY_ZH[f["severity"]], "where": where}
 
 
 def _classes(findings: list[dict[str, Any]]) -> str:
@@ -257,7 +283,7 @@ def view(kg, result: dict[str, Any], kinds: tuple[str, ...] | list[str] = (), se
             pclause = parents[top["parent_document"]].clause(top["parent_clause"])
             quoted = [f for f in mine if f["parent_document"] == top["parent_document"]
                       and f["parent_clause"] == top["parent_clause"]]
-            left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine),
+            left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine, blanks(clause)),
                                 [f["evidence"]["parent_text"] for f in quoted])
             row["parent"] = {"document": top["parent_document"], "number": pclause.number, "label": pclause.label,
                              "title": parents[top["parent_document"]].meta.title, "score": top["score"],

@@ -18,7 +18,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from policykg.extract.figures import Figure
-from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, Obligation, is_party
+from policykg.extract.modality import Obligation, is_party
+from policykg.text import EXPLICIT_STRONG, STRONG, WEAK
 from policykg.ingest.model import Clause, Document
 
 from . import scope as scoping
@@ -171,3 +172,16 @@ def conflict_findings(checker: "Checker") -> list:
             out.append(Finding(c.kind, c.severity, c.clause, parent, c.parent_clause, c.message.replace("本文件", checker.me),
                                text=c.text, parent_text=c.parent_text, extra=c.extra))
     return out
+
+
+def _register_kinds() -> None:
+    from .kinds import FindingKind, register
+
+    for kind in (FindingKind("penalty_conflict", "处罚超出上位法", "penalty outside the parent's range", "high"),
+                 FindingKind("deadline_conflict", "期限与上位法不一致", "time limit differs from the parent's", "high"),
+                 FindingKind("permission_conflict", "允许上位法禁止的行为", "permits what the parent forbids", "high"),
+                 FindingKind("added_restriction", "增设限制或义务", "restriction the parent does not impose")):
+        register(kind)
+
+
+_register_kinds()
