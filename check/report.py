@@ -266,7 +266,15 @@ def view(kg, result: dict[str, Any], kinds: tuple[str, ...] | list[str] = (), se
     `only_findings` drops the clauses left without any."""
     from markupsafe import Markup
 
+    from . import kinds as registry  # `kinds` is the filter here
+    from .facts import clause_facts
+
     doc, parents = _docs(kg, result)
+    facts = clause_facts(kg, [doc]) if any(registry.get(f["kind"]).mark == "blanks" for f in result["findings"]) else {}
+
+    def blanks(clause):
+        return facts[clause.key].placeholders if clause.key in facts else []
+
     keep = [f for f in result["findings"] if (not kinds or f["kind"] in kinds)
             and (not severities or f["severity"] in severities)]
     rows = []
