@@ -42,3 +42,10 @@ class StoreMissing(NotFound):
             f"no policykg store at {location}: run `policykg build --corpus DIR` first "
             "(or point --store / POLICYKG_STORE at a built store)"
         )
+
+
+class StoreDamaged(PolicyKGError):
+    """A store with a damaged or missing part, or written in another format (exit 2, HTTP 503)."""
+
+    exit_code = 2
+    http_status = 503
