@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 from policykg.errors import InputError
+from policykg.ingest.limits import check_document_count, corpus_file
 from policykg.ingest.model import LEVELS, STATUSES, TEXT_KINDS, DocumentMeta
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -29,6 +30,7 @@ def read_manifest(folder: Path) -> list[DocumentMeta]:
     tables = data.get("document")
     if not isinstance(tables, list) or not tables:
         raise InputError(f"{path}: no [[document]] table")
+    check_document_count(len(tables), str(path))
     metas = []
     for i, table in enumerate(tables, 1):
         metas.append(_meta(path, i, table))
@@ -83,7 +85,7 @@ def _meta(path: Path, index: int, table: dict) -> DocumentMeta:
             raise bad("implements", f"{parent!r} is not a document id")
     if doc_id in table["implements"]:
         raise bad("implements", "a document cannot implement itself")
-    file = path.parent / table["file"]
+    file = corpus_file(path.parent, table["file"], where)
     if file.suffix.lower() not in SUFFIXES:
         raise bad("file", f"{table['file']!r}: unsupported type (use .txt, .html, .htm or .docx)")
     if not file.is_file():

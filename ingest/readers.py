@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from policykg.errors import InputError
+from policykg.ingest.limits import check_file_size, check_lines
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Lines that belong to the page around a document, not to the document.
@@ -28,16 +29,17 @@ def read_text(path: Path) -> str:
     """Return the text of a document file; the document body only, for a web page."""
     path = Path(path)
     suffix = path.suffix.lower()
+    check_file_size(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
     if suffix == ".docx":
-        return _read_docx(path)
+        return check_lines(path, _read_docx(path))
     text = _decode(path, raw)
     if suffix in (".html", ".htm"):
-        return html_to_text(text)
-    return text
+        return check_lines(path, html_to_text(text))
+    return check_lines(path, text)
 
 
 def _decode(path: Path, raw: bytes) -> str:
