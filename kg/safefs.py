@@ -85,8 +85,8 @@ def inventory(path: Path, *, checksums: bool = True, skip: tuple[str, ...] = ())
 def check_inventory(path: Path, rows: list[list[Any]], label: str) -> str | None:
     """None when every recorded file has its size (and CRC-32); else what is wrong, in a few words."""
     path = Path(path)
-    if not rows and not path.exists():
-        return None
+    if not path.exists():
+        return None if not rows else f"{label} is missing"
     for rel, size, crc in rows:
         file = path / rel if rel else path
         try:
