@@ -61,7 +61,7 @@ BUILDING = ".building"  # suffix of a version being built
 BUILD_LOCK = ".build.lock"  # inside a version being built: flock'd by the build while it runs
 FORMAT = 2  # the store format this policykg writes and reads (1: the marker at the top, no versions)
 PARTS = {"documents": DOCUMENTS, "alignments": ALIGNMENTS, "graph": GRAPH, "index": INDEX}
-REQUIRED = ("documents", "index")  # parts every store has (graph: when it lives in the folder)
+REQUIRED = ("documents",)  # the part every store has (the others: as the build wrote them)
 GRAPH_SKIP = ("LOG", "LOCK")  # files RocksDB rewrites on open: not part of the inventory
 _VERSION = re.compile(r"v-[0-9A-Za-z-]{1,80}")
 LEGACY = "legacy"  # generation() of a store of the first layout
@@ -193,7 +193,7 @@ class Store:
         self._marker = marker
         fmt = marker.get("format", 1)
         if legacy and "format" not in marker:  # the first layout: no inventory, so the parts must be there
-            for part in REQUIRED:
+            for part in ("documents", "index") + (("graph",) if self.backend_class.in_folder else ()):
                 if not (folder / PARTS[part]).exists():
                     raise self.damaged(f"{part}: {PARTS[part]} is missing")
             return marker
@@ -406,7 +406,7 @@ class StoreDraft:
 
     def commit(self, marker: dict[str, Any]) -> Store:
         """Write the marker (format, inventory) last, flush everything, and make this version current."""
-        marker = {"format": FORMAT, "version": self.version, **marker, "parts": self.inventory()}
+        marker = {**marker, "format": FORMAT, "version": self.version, "parts": self.inventory()}
         (self.folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2), encoding="utf-8")
         pause_point("marker")
         safefs.fsync_tree(self.folder)
