@@ -141,8 +141,11 @@ class Store:
         return is_store(self.folder)
 
     def require(self) -> None:
-        """Raise StoreMissing when nothing is built here, StoreDamaged when a part is damaged."""
+        """Raise StoreMissing when nothing is built here, StoreDamaged when a part is damaged (the inventory
+        does not match, or the embedded graph does not open: its files are read as it opens)."""
         self.version_dir
+        if self.backend_class.in_folder:
+            self.graph
 
     def generation(self) -> str | None:
         """A cheap value that changes exactly when a new build becomes current: the current version's name
@@ -216,6 +219,7 @@ class Store:
     @property
     def index_dir(self) -> Path:
         """The folder of the search indexes (policykg.search.index names the files inside)."""
+        self.require()
         return self.version_dir / INDEX
 
     @property
@@ -226,6 +230,7 @@ class Store:
 
     def alignments(self) -> dict[str, Any] | None:
         """The build's alignments ({document: {parents, missing, pairs}}), None if the store has none."""
+        self.require()
         path = self.version_dir / ALIGNMENTS
         if not path.is_file():
             return None
@@ -242,6 +247,7 @@ class Store:
     # -- documents and clauses -------------------------------------------------------------
     @cached_property
     def _documents(self) -> dict[str, Document]:
+        self.require()
         data = self._load_json(self.version_dir / DOCUMENTS, "documents")
         try:
             return {d["meta"]["id"]: Document.from_dict(d) for d in data}
@@ -286,12 +292,10 @@ class Store:
             return self.backend_class.open(self.location, folder / GRAPH, self.settings)
         except InputError:
             raise
-        except PolicyKGError as exc:
+        except Exception as exc:
             if not self.backend_class.in_folder and self.backend_class.scheme != "memory":
                 raise  # a remote store that does not answer: not the folder's damage
-            raise self.damaged(f"graph: {exc}") from None
-        except Exception as exc:
-            raise self.damaged(f"graph: {exc.__class__.__name__}: {' '.join(str(exc).split())[:200]}") from None
+            raise self.damaged(f"graph: {_graph_problem(exc, folder)}") from None
 
     def select(self, sparql: str) -> list[dict[str, Any]]:
         """Rows of a SELECT as {variable: python value or None}; a failing backend raises."""
@@ -343,6 +347,17 @@ class Store:
                 self._pool = None
         if "graph" in self.__dict__:
             self.graph.close()
+
+
+def _graph_problem(exc: Exception, folder: Path) -> str:
+    """What is wrong with the graph files, in words (never the engine's exception name or its dump)."""
+    text = " ".join(str(exc).split())
+    m = re.search(r"(\d+\.(?:sst|log)|MANIFEST-\d+|CURRENT|OPTIONS-\d+)", text)
+    if m:
+        return f"{GRAPH}/{m.group(1)} is corrupt"
+    if "No such file" in text or "does not exist" in text:
+        return f"a file of {GRAPH}/ is missing"
+    return f"{GRAPH}/ does not open as a graph store"
 
 
 def _guard(call):

@@ -152,6 +152,7 @@ DAMAGE = {
     "documents overwritten": (lambda v: _same_size_garbage(v / layout.DOCUMENTS), "documents"),
     "alignments truncated": (lambda v: _truncate(v / layout.ALIGNMENTS), "alignments"),
     "graph file truncated": (lambda v: _truncate(_biggest(v / layout.GRAPH, ".sst")), "graph"),
+    "graph file overwritten": (lambda v: _same_size_garbage(_biggest(v / layout.GRAPH, ".sst")), "graph"),
     "graph file deleted": (lambda v: _biggest(v / layout.GRAPH, ".sst").unlink(), "graph"),
     "graph deleted": (lambda v: shutil.rmtree(v / layout.GRAPH), "graph"),
     "index file deleted": (lambda v: _biggest(v / layout.INDEX, ".npy").unlink(), "index"),
@@ -189,7 +190,8 @@ def test_a_damaged_part_is_one_line_and_503(copy, case):
             assert r.status_code == 503 and r.json() == {"error": message}, (url, r.status_code, r.text[:200])
 
 
-@pytest.mark.parametrize("case", ["graph deleted", "index file deleted", "documents truncated"])
+@pytest.mark.parametrize("case", ["graph deleted", "graph file overwritten", "index file deleted",
+                                  "documents truncated"])
 def test_no_command_answers_from_a_partly_missing_store(copy, cli, case):
     _damage(copy, case)
     for args in (["documents"], ["ask", "C类人才享受什么待遇？"], ["search", "补贴"], ["check", "jiading-draft"],
