@@ -342,3 +342,12 @@ def test_a_hostile_corpus_in_the_cli_is_exit_2_in_one_line(copy, tmp_path, cli):
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "points outside the corpus folder" in done.stderr
     assert _ids(copy) != [] and (SHARED / "corpus").is_dir()
+
+
+def test_serve_refuses_a_damaged_store_in_one_line(copy, cli):
+    from conftest import free_port
+
+    _damage(copy, "index deleted")
+    done = cli("serve", "--store", copy, "--port", free_port(), timeout=120)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert done.stderr.startswith(f"error: the store at {copy} is damaged (index: index is missing)")
