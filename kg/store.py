@@ -449,7 +449,10 @@ class StoreDraft:
 def publish(workdir: Path, target: Path, version: str) -> None:
     """Make the finished `workdir` the current version of the store `target`: rename it to its version name,
     then replace CURRENT in one atomic step; prune versions no reader needs any more."""
-    previous = read_pointer(target) if (target / POINTER).exists() else None
+    try:
+        previous = read_pointer(target)
+    except StoreDamaged:  # a garbage pointer: the rebuild the message asked for replaces it
+        previous = None
     if previous is None and (target / MARKER).is_file():
         previous = LEGACY
     final = target / version

@@ -212,6 +212,10 @@ def test_a_garbage_pointer_and_another_format_say_so(copy, cli):
     (copy / layout.POINTER).write_bytes(b"../../etc\n")
     done = cli("documents", "--store", copy)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "CURRENT does not name a version" in done.stderr
+    from policykg.app import PolicyKG
+
+    PolicyKG(store=str(copy)).build([SMALL])  # the rebuild the message asks for works
+    assert _ids(copy) == ["linhai-measures"]
 
 
 def test_opening_checks_the_store_in_a_few_milliseconds(store_dir):
