@@ -44,9 +44,11 @@ from rdflib import Graph
 
 from policykg.errors import InputError, NotFound, PolicyKGError, StoreDamaged, StoreMissing
 from policykg.ingest.model import Clause, Document
+from policykg.interrupts import deferred
 from policykg.kg import formats
 from policykg.kg import safefs
 from policykg.kg.backends import GraphBackend, backend_for
+from policykg.kg.lock import lock_store
 from policykg.kg.query import QueryRequest, QueryResult, serialize
 from policykg.settings import Settings
 
@@ -380,12 +382,18 @@ class StoreDraft:
         self.backend_class = backend_for(location)
         self.target = local_folder(location, settings)
         target = self.target
-        recover_first_layout(target)
-        if target.exists() and not is_store(target) and (not target.is_dir() or not _only_ours(target)):
-            raise InputError(
-                f"{target} exists and is not a policykg store: refusing to replace it (choose another --store)")
-        target.mkdir(parents=True, exist_ok=True)
-        cleanup(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.lock = lock_store(target)  # a second build of this store refuses (kg/lock.py)
+        try:
+            recover_first_layout(target)
+            if target.exists() and not is_store(target) and (not target.is_dir() or not _only_ours(target)):
+                raise InputError(f"{target} exists and is not a policykg store: refusing to replace it "
+                                 "(choose another --store)")
+            target.mkdir(exist_ok=True)
+            cleanup(target)  # under the store's lock: no other build is writing here
+        except BaseException:
+            self.lock.release()
+            raise
         self.version = f"v-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}-{secrets.token_hex(2)}"
         self.folder = target / f"{self.version}{BUILDING}"
         self.folder.mkdir()
@@ -425,7 +433,8 @@ class StoreDraft:
         (self.folder / MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=2), encoding="utf-8")
         pause_point("marker")
         safefs.fsync_tree(self.folder)
-        publish(self.folder, self.target, self.version)
+        with deferred():  # Ctrl-C / SIGTERM wait until the new version is current
+            publish(self.folder, self.target, self.version)
         self._release()
         return Store(self.location, self.settings)
 
@@ -444,6 +453,7 @@ class StoreDraft:
     def __exit__(self, kind, exc, tb) -> None:
         if kind is not None:
             self.discard()
+        self.lock.release()
 
 
 def publish(workdir: Path, target: Path, version: str) -> None:
