@@ -155,8 +155,8 @@ def _wait_building(proc: subprocess.Popen, store: Path, timeout: float = 60) -> 
     from policykg.kg.store import BUILDING
 
     deadline = time.time() + timeout
-    while not (store.is_dir() and any(p.name.endswith(f"-{proc.pid}-") or f"-{proc.pid}-" in p.name
-                                      for p in store.iterdir() if p.name.endswith(BUILDING))):
+    while not (store.is_dir() and any(f"-{proc.pid}-" in p.name and p.name.endswith(BUILDING)
+                                      for p in store.iterdir())):
         if proc.poll() is not None or time.time() > deadline:
             proc.kill()
             pytest.fail(f"the build did not start: {proc.communicate()[1][-2000:]}")
