@@ -43,7 +43,7 @@ from typing import Any
 from rdflib import Graph
 
 from policykg.errors import InputError, NotFound, PolicyKGError, StoreDamaged, StoreMissing
-from policykg.ingest.model import Clause, Document
+from policykg.ingest.model import SUB_ARTICLE, Clause, Document
 from policykg.interrupts import deferred
 from policykg.kg import formats
 from policykg.kg import safefs
@@ -271,11 +271,20 @@ class Store:
         doc = self.document(doc_id)
         clause = doc.clause(number)
         if clause is None:
-            raise NotFound(f"document {doc_id!r} has no clause {number} (it has 1–{len(doc.clauses)})")
+            first, last = doc.clauses[0].number, max((c.number for c in doc.clauses if c.number < SUB_ARTICLE), default=0)
+            raise NotFound(f"document {doc_id!r} has no clause {number} (it has {len(doc.clauses)} clauses, "
+                           f"numbered {first}–{last})")
         return clause
 
-    def clause_ref(self, clause: Clause, score: float | None = None) -> dict[str, Any]:
-        """A clause reference as CONTRACT.md section 3 shapes it."""
+    @cached_property
+    def versions(self):
+        """Version chains and validity of the documents (policykg.versions.chain)."""
+        from policykg.versions.chain import VersionIndex
+
+        return VersionIndex(self.documents())
+
+    def clause_ref(self, clause: Clause, score: float | None = None, as_of: str | None = None) -> dict[str, Any]:
+        """A clause reference as CONTRACT.md section 3 shapes it, with its version and status on `as_of`."""
         from policykg.ontology import clause_iri
 
         ref: dict[str, Any] = {
@@ -284,6 +293,7 @@ class Store:
         }
         if score is not None:
             ref["score"] = round(float(score), 4)
+        ref.update(self.versions.describe(clause.document, as_of))
         return ref
 
     # -- the graph -------------------------------------------------------------------------

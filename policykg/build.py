@@ -33,6 +33,7 @@ class Corpus:
     folders: list[Path]
     documents: list[Document]
     warnings: list[str] = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # ingest.Skipped: documents left out, and why
 
 
 @dataclass(frozen=True)
@@ -56,17 +57,22 @@ class BuildReport:
     triples: int
     warnings: list[str]
     seconds: float
+    skipped: list[dict] = field(default_factory=list)  # {"id", "file", "reason"} of each document left out
 
 
 def ingest(folders: list[Path], progress: Progress) -> Corpus:
     from policykg.ingest import load_corpora
 
-    documents = load_corpora(folders, progress=lambda doc_id: progress(f"read {doc_id}"))
+    skipped: list = []
+    documents = load_corpora(folders, progress=lambda doc_id: progress(f"read {doc_id}"), on_skip=skipped.append)
+    if not documents:
+        raise InputError(f"no document could be built: {skipped[0] if skipped else 'none found'}")
     known = {d.id for d in documents}
-    warnings = [f"{doc.id} implements {parent}, which no loaded corpus holds "
-                "(add the corpus folder that has it with another --corpus)"
-                for doc in documents for parent in doc.meta.implements if parent not in known]
-    return Corpus(list(folders), documents, warnings)
+    warnings = [str(s) for s in skipped]
+    warnings += [f"{doc.id} implements {parent}, which no loaded corpus holds "
+                 "(add the corpus folder that has it with another --corpus)"
+                 for doc in documents for parent in doc.meta.implements if parent not in known]
+    return Corpus(list(folders), documents, warnings, skipped)
 
 
 def extract(corpus: Corpus) -> dict:
@@ -88,11 +94,13 @@ def index(draft: StoreDraft, corpus: Corpus, g: Graph, settings: Settings, progr
     return Indexed(build_indexes(draft.index_dir, corpus.documents, g, settings["model"], progress))
 
 
-def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings) -> Aligned:
-    """Alignments of documents with their parents (their triples are added to `g`)."""
+def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings, facts: dict | None = None) -> Aligned:
+    """Alignments of documents with their parents (their triples are added to `g`); `facts` are the
+    extract stage's results (their figures count in the scores)."""
     from policykg.check.align import build_alignments
 
-    return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"]))
+    figures = {key: f.figures for key, f in (facts or {}).items()}
+    return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"], figures))
 
 
 def _stage(name: str, progress: Progress) -> None:
@@ -100,8 +108,12 @@ def _stage(name: str, progress: Progress) -> None:
     pause_point(name)  # inert unless POLICYKG_TEST_PAUSE_AT names this stage (the reliability tests)
 
 
-def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None) -> BuildReport:
-    """Build the corpus folders into the store `settings` names; replace it only on success."""
+def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None,
+                strict: bool = False) -> BuildReport:
+    """Build the corpus folders into the store `settings` names; replace it only on success.
+
+    A document that can't be read or segmented is skipped with a warning; `strict` makes any
+    warning a failure (InputError), the old store kept."""
     started = time.perf_counter()
     progress = progress or (lambda message: None)
     if not folders:
@@ -110,6 +122,9 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
     with Store.create(settings.store, settings) as draft:
         _stage("ingest", progress)
         corpus = ingest(folders, progress)
+        if strict and corpus.warnings:
+            more = f" (and {len(corpus.warnings) - 1} more)" if len(corpus.warnings) > 1 else ""
+            raise InputError(f"--strict: {corpus.warnings[0]}{more}; the store was left as it was")
         draft.write_documents(corpus.documents)
         _stage("extract", progress)
         facts = extract(corpus)
@@ -118,7 +133,7 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         _stage("index", progress)
         indexed = index(draft, corpus, g, settings, progress)
         _stage("align", progress)
-        aligned = align(corpus, g, indexed, settings)
+        aligned = align(corpus, g, indexed, settings, facts)
         draft.write_alignments(aligned.alignments)
         _stage("store", progress)
         draft.write_graph(g)
@@ -132,7 +147,8 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             "model": settings["model"],
             "graph": draft.backend_class.scheme if draft.backend_class.in_folder else settings.store,
             "warnings": corpus.warnings,
+            "skipped": [vars(s) for s in corpus.skipped],
         }
         draft.commit(marker)
     return BuildReport(store=str(draft.target), documents=marker["documents"], triples=triples,
-                       warnings=corpus.warnings, seconds=time.perf_counter() - started)
+                       warnings=corpus.warnings, seconds=time.perf_counter() - started, skipped=marker["skipped"])
