@@ -1,8 +1,9 @@
-"""The build: ingest → extract → graph → index → align → store, then swap the new store in.
+"""The build: ingest → extract → graph → index → align → store, then make the new version current.
 
 The stages are called in order with typed values (each stage takes what the earlier ones
 returned and returns a dataclass or a plain typed value); they write into a `StoreDraft`
-(kg.store), a temporary folder that replaces the old store only when every stage succeeded.
+(kg.store), a new version inside the store folder that becomes current (one atomic
+step, kg.store.publish) only when every stage succeeded.
 This module sits above kg/, search/ and check/ (it wires them); kg/ imports none of them.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rdflib import Graph
 from policykg import __version__
 from policykg.errors import InputError
 from policykg.ingest.model import Document
-from policykg.kg.store import Store, StoreDraft
+from policykg.kg.store import Store, StoreDraft, pause_point
 from policykg.settings import Settings
 
 Progress = Callable[[str], None]
@@ -102,6 +103,11 @@ def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings, facts:
     return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"], figures))
 
 
+def _stage(name: str, progress: Progress) -> None:
+    progress(name)
+    pause_point(name)  # inert unless POLICYKG_TEST_PAUSE_AT names this stage (the reliability tests)
+
+
 def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None,
                 strict: bool = False) -> BuildReport:
     """Build the corpus folders into the store `settings` names; replace it only on success.
@@ -114,22 +120,22 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         raise InputError("no corpus folder given: use --corpus DIR (or set POLICYKG_CORPUS)")
     folders = [Path(f) for f in folders]
     with Store.create(settings.store, settings) as draft:
-        progress("ingest")
+        _stage("ingest", progress)
         corpus = ingest(folders, progress)
         if strict and corpus.warnings:
             more = f" (and {len(corpus.warnings) - 1} more)" if len(corpus.warnings) > 1 else ""
             raise InputError(f"--strict: {corpus.warnings[0]}{more}; the store was left as it was")
         draft.write_documents(corpus.documents)
-        progress("extract")
+        _stage("extract", progress)
         facts = extract(corpus)
-        progress("graph")
+        _stage("graph", progress)
         g = graph(corpus, facts)
-        progress("index")
+        _stage("index", progress)
         indexed = index(draft, corpus, g, settings, progress)
-        progress("align")
+        _stage("align", progress)
         aligned = align(corpus, g, indexed, settings, facts)
         draft.write_alignments(aligned.alignments)
-        progress("store")
+        _stage("store", progress)
         draft.write_graph(g)
         triples = len(g)
         marker = {
