@@ -188,7 +188,7 @@ _CONCRETE = re.compile(r"补贴|补助|奖励|奖金|资助|津贴|公寓|住房
 
 def _no_concrete_benefit(store, query, span: Span, granted: list[str]) -> str:
     """When the answering sentence grants only `相应政策待遇` and names no concrete benefit, say so."""
-    if granted or not _VAGUE.search(span.text) or _CONCRETE.search(span.text):
+    if [g for g in granted if not _VAGUE.search(g)] or not _VAGUE.search(span.text) or _CONCRETE.search(span.text):
         return ""
     phrase = _VAGUE.search(span.text).group(0)
     meta = store.document(span.key[0]).meta

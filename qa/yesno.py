@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 NO = ("不得", "禁止", "严禁", "不能", "不予", "不准", "无权", "不可以", "不可", "不允许", "不应当", "不应", "不许")
 MUST = ("应当", "必须", "应予", "须")
-MAY = ("可以", "有权", "允许", "准予")
+MAY = ("可以", "有权", "允许", "准予", "支持", "鼓励")  # policy texts permit by supporting
 MODAL = re.compile("|".join(sorted(NO + MUST + MAY, key=len, reverse=True)))
 MIN_SCOPE = 0.3  # share of the question's content weight the deciding scope must hold
 
