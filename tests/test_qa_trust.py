@@ -137,3 +137,20 @@ def test_real_laws_yes_no_and_figures(laws):
     assert "6 months" in r["answer"] and "2 months" not in r["answer"]
     r = _ask(laws, "试用期最长多久？")  # no case named: every case with its figure
     assert all(x in r["answer"] for x in ("一个月", "二个月", "六个月"))
+
+
+def test_eval_scores_the_held_out_part_of_stard_with_hit_at_k(own, tmp_path):
+    import json
+
+    from policykg.qa.evaluate import evaluate_file, format_report, held_out
+
+    ids = [f"s{i}" for i in range(12)]
+    lines = [json.dumps({"id": i, "question": "用人单位可以收取押金吗？", "cite": [["hire-rules", 2]],
+                         "answer_has": [], "answer_not": []}, ensure_ascii=False) for i in ids]
+    path = tmp_path / "stard-train.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    part = evaluate_file(own.searcher, path)
+    assert part["cases"] == sum(held_out(i) for i in ids) < len(ids) and part["split"].startswith("held-out")
+    assert evaluate_file(own.searcher, path, all_items=True)["cases"] == len(ids)
+    assert set(part["retrieval"]["bm25"]) == {"hit@1", "hit@3", "hit@5", "hit@10"}
+    assert "hit@10" in format_report(part) and "held-out" in format_report(part)
