@@ -19,7 +19,7 @@ from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, classify
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
 from policykg.qa.units import locate
-from policykg.qa.yesno import decide
+from policykg.qa.yesno import EXCEPT, decide
 from policykg.search.text import tier_tokens
 
 CANDIDATES = 6  # clauses whose sentences are read
@@ -30,7 +30,7 @@ BONUS_GRAPH = 0.3  # a span that is the sentence of a benefit granted to what th
 CLAUSE_PRIOR = 0.35
 SUPERLATIVES = {"最长", "最短", "最多", "最少", "最高", "最低", "多久", "多长"}  # ask for the figure, not in it
 CASE_BONUS = 0.5  # a figure stated for the case the question names (`三年以上的`)
-YESNO_POOL = 0.75  # sentences scoring this share of the best may decide a yes/no question
+YESNO_POOL = 0.6  # sentences scoring this share of the best may decide a yes/no question
 TIE = 0.9  # another sentence of the answering clause scoring this share of the best is quoted too  # weight of the clause's retrieval score (scaled to the best) in a span's score
 
 
@@ -105,8 +105,9 @@ def answer(searcher, question: str) -> dict:
                 "facts": facts_for(store, query, [k for k, _ in nearest[:1]])}
     lead, whole = None, False
     if intent.name == "yesno":
-        pool = [c for c in answering[:5] if c.total >= YESNO_POOL * answering[0].total]
-        decided = [(c, decide(c.span.text, question, groups, weights.idf, query.language)) for c in pool]
+        pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
+        decided = [(c, decide(c.span.text, question, groups, weights.idf, query.language,
+                              _context(store, c.span.key))) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
             span = answering[0].span
@@ -117,6 +118,9 @@ def answer(searcher, question: str) -> dict:
         best, v = max(good, key=lambda cv: (round(cv[1].coverage, 3), cv[0].total))
         chosen = [best]
         lead = _lead(v, query.language)
+        if EXCEPT.search(best.span.text):  # `除…外，不得解除`: the verdict holds but for the cases named
+            lead = {"zh": lead.rstrip("。") + "（文中所列例外情形除外）。",
+                    "en": lead.rstrip(". ") + ", except in the cases the provision names. "}[query.language]
     else:
         chosen = _choose(answering)
         if not intent.numeric:

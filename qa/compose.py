@@ -205,7 +205,7 @@ def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | N
             english = render(part if i == 0 and part else quote)
             prefix = "Under" if i == 0 else "Also, under"
             gloss = _glosses(query, quote) if i == 0 else _amount_glosses(quote)
-            said = f"{english[:1].upper()}{english[1:]}. " if english else ""
+            said = f"{english[:1].upper()}{english[1:]}. " if len(english.split()) >= 3 else ""
             remark = f" {note}" if i == 0 and note else ""
             out.append(f"{prefix} {_ref_en(kg, span.key, unit)}: {said}Chinese text: “{quote}”"
                        f"{grant_en if i == 0 else ''}{gloss}.{remark}")

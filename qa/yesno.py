@@ -12,10 +12,14 @@ import re
 from dataclasses import dataclass
 
 NO = ("不得", "禁止", "严禁", "不能", "不予", "不准", "无权", "不可以", "不可", "不允许", "不应当", "不应", "不许")
-MUST = ("应当", "必须", "应予", "须")
+MUST = ("应当", "必须", "应予")
 MAY = ("可以", "有权", "允许", "准予", "支持", "鼓励")  # policy texts permit by supporting
-MODAL = re.compile("|".join(sorted(NO + MUST + MAY, key=len, reverse=True)))
-MIN_SCOPE = 0.3  # share of the question's content weight the deciding scope must hold
+_BARE_MAY = r"(?<![许认不宁无])可(?![以能见靠行观持续])"  # `可申请` (a bare 可 before a verb)
+MODAL = re.compile("|".join(sorted(NO + MUST + MAY, key=len, reverse=True)) + "|" + _BARE_MAY)
+MIN_SCOPE = 0.2  # share of the question's content weight the deciding scope must hold
+MIN_SENTENCE = 0.75  # … and the whole sentence
+EXCEPT = re.compile(r"除.{1,80}?(?:外|以外)")
+_ASK_WORDS = {"能否", "是否", "可否", "能不能", "可不可以", "需要", "必须", "应该", "允许"}
 
 _ASK_MUST_ZH = re.compile(r"必须|应当|应该|需要|需不需要|要不要|是否要|有义务")
 _ASK_MUST_EN = re.compile(r"\b(must|have to|has to|need to|needs to|required|obliged|should)\b")
@@ -46,14 +50,23 @@ def scopes(sentence: str) -> list[tuple[str, str]]:
     return out
 
 
-def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str) -> Verdict:
+def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str, context: str = "") -> Verdict:
     """The verdict the sentence gives on the question (`groups`: the question's terms as groups of
-    Chinese alternatives; `idf`: term → weight)."""
-    weights = [max(idf(t) for t in g) for g in groups if g]
+    Chinese alternatives; `idf`: term → weight; `context`: the clause and document titles, whose
+    words count for what the sentence is about but not for the act)."""
+    from policykg.qa.focus import synonyms
+
+    groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
+              if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
+    weights = [max(idf(t) for t in g) for g in groups]
     total = sum(weights) or 1.0
+    about = f"{sentence} {context}"
+    whole = sum(w for g, w in zip(groups, weights) if any(t in about for t in g)) / total
+    if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
+        return Verdict("", "", "", 0.0, "")
     best: tuple[float, str, str] | None = None
     for word, scope in scopes(sentence):
-        earned = sum(w for g, w in zip([g for g in groups if g], weights) if any(t in scope for t in g))
+        earned = sum(w for g, w in zip(groups, weights) if any(t in scope for t in g))
         cov = earned / total
         if best is None or cov > best[0] or (cov == best[0] and _kind(word) == "no"):
             best = (cov, word, scope)
