@@ -83,6 +83,11 @@ class POL(DefinedNamespace):
     party: URIRef
     mentionOf: URIRef
     surface: URIRef
+    action: URIRef
+    modalWord: URIRef
+    comparison: URIRef
+    beginIndex: URIRef
+    endIndex: URIRef
 
 
 ID = Namespace(RESOURCE_IRI)
@@ -127,3 +132,8 @@ def benefit_iri(doc_id: str, number: int, index: int) -> URIRef:
 
 def mention_iri(doc_id: str, number: int, index: int) -> URIRef:
     return ID[f"{doc_id}/clause/{number}/mention/{index}"]
+
+
+def fact_iri(doc_id: str, number: int, kind: str, index: int) -> URIRef:
+    """An obligation, figure or placeholder of a clause: `…/clause/{n}/{kind}/{index}` (from 1)."""
+    return ID[f"{doc_id}/clause/{number}/{kind}/{index}"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-from policykg.search.text import CN_NUM
+from policykg.text import CN_DIGITS as CN_NUM
+from policykg.text import parse_number
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNITS = {"年": ("period", 12.0), "个月": ("period", 1.0), "月": ("period", 1.0), "周": ("day", 7.0),
           "日": ("day", 1.0), "天": ("day", 1.0), "小时": ("hour", 1.0), "岁": ("age", 1.0)}
 _N = rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)"
@@ -26,25 +26,9 @@ Range = tuple[str, float, float | None]
 
 
 def cn_number(text: str) -> float | None:
-    """`12`, `三`, `十二`, `二十`, `一百` → the number (None when not a number)."""
-    text = text.strip()
-    if re.fullmatch(r"\d+(?:\.\d+)?", text):
-        return float(text)
-    total, section, digit = 0, 0, None
-    for ch in text:
-        if ch in _DIGITS:
-            digit = _DIGITS[ch]
-        elif ch in "十百千万":
-            mult = {"十": 10, "百": 100, "千": 1000, "万": 10000}[ch]
-            if mult == 10000:
-                total = (total + section + (digit or 0)) * mult
-                section, digit = 0, None
-                continue
-            section += (1 if digit is None else digit) * mult
-            digit = None
-        else:
-            return None
-    return float(total + section + (digit or 0))
+    """`12`, `三`, `十二`, `二十`, `一百` → the number (None when not a number; policykg.text)."""
+    value = parse_number(text)
+    return None if value is None else float(value)
 
 
 def _value(number: str, unit: str) -> tuple[str, float] | None:

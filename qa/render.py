@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from policykg.qa.conditions import cn_number
 from policykg.search.linking import legal_terms, modal_labels
-from policykg.search.text import CN_NUM
+from policykg.text import CN_DIGITS as CN_NUM
 
 _FIG = re.compile(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*(万元|亿元|元|个月|年|月|周|日|天|小时|名|人|倍|岁|%|％)")
 _PCT = re.compile(rf"百分之([{CN_NUM}\d]+)")
