@@ -14,8 +14,9 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS, Namespace
 
 from policykg.ingest.model import Document
-from policykg.ontology import (CONCEPT, ID, ONTOLOGY_FILE, POL, SCHEMES, benefit_iri, benefit_type_iri,
-                               clause_iri, document_iri, fact_iri, mention_iri, scheme_iri)
+from policykg.ontology import (CONCEPT, ELI, ELI_IN_FORCE, ELI_NOT_IN_FORCE, ID, LANGUAGE_ZH, ONTOLOGY_FILE, POL,
+                               SCHEMES, benefit_iri, benefit_type_iri, clause_iri, document_iri, expression_iri,
+                               fact_iri, mention_iri, scheme_iri)
 from policykg.text import label as modality_label
 
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -36,6 +37,7 @@ def new_graph() -> Graph:
     graph.bind("skos", SKOS)
     graph.bind("prov", PROV)
     graph.bind("org", ORG)
+    graph.bind("eli", ELI._NS)
     return graph
 
 
@@ -67,7 +69,7 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
         sections = {}
         for k, section in enumerate(doc.sections, 1):
             s = ID[f"{doc.id}/section/{k}"]
-            sections[section.label] = s
+            sections[k] = s
             graph.add((s, RDF.type, POL.Section))
             graph.add((s, POL.label, Literal(section.label)))
             graph.add((s, POL.title, Literal(section.title, lang="zh")))
@@ -85,8 +87,8 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((c, RDFS.label, Literal(f"{meta.title} {clause.label}{clause.title}", lang="zh")))
             if clause.section_label:
                 graph.add((c, POL.sectionLabel, Literal(clause.section_label)))
-                if clause.section_label in sections:
-                    graph.add((c, POL.section, sections[clause.section_label]))
+            if clause.section in sections:  # by index: a law repeats 第一节 in every chapter
+                graph.add((c, POL.section, sections[clause.section]))
             if clause.section_title:
                 graph.add((c, POL.sectionTitle, Literal(clause.section_title, lang="zh")))
             for k, item in enumerate(clause.items, 1):
@@ -96,6 +98,37 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
                 graph.add((i, POL.label, Literal(item.label)))
                 graph.add((i, POL.text, Literal(item.text, lang="zh")))
                 graph.add((i, RDFS.label, Literal(f"{clause.label}{item.label}", lang="zh")))
+    return graph
+
+
+def add_versions(graph: Graph, documents: list[Document]) -> Graph:
+    """ELI's model of each document and its version chain (policykg.versions.chain): dates as xsd:date."""
+    from policykg.versions.chain import IN_FORCE, VersionIndex
+
+    index = VersionIndex(documents)
+    for doc in documents:
+        d, e, v = document_iri(doc.id), expression_iri(doc.id), index.versions[doc.id]
+        graph.add((d, RDF.type, ELI.LegalResource))
+        graph.add((d, ELI.is_realized_by, e))
+        graph.add((e, RDF.type, ELI.LegalExpression))
+        graph.add((e, ELI.realizes, d))
+        graph.add((e, ELI.title, Literal(doc.meta.title, lang="zh")))
+        graph.add((e, RDFS.label, Literal(doc.meta.title, lang="zh")))
+        graph.add((e, ELI.language, LANGUAGE_ZH))
+        for term, value in ((ELI.date_document, v.date), (ELI.first_date_entry_in_force, v.in_force),
+                            (ELI.date_no_longer_in_force, index.valid_until(doc.id))):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
+                graph.add((d, term, Literal(value, datatype=XSD.date)))
+        if not v.draft:
+            graph.add((d, ELI.in_force, ELI_IN_FORCE if index.status(doc.id) == IN_FORCE else ELI_NOT_IN_FORCE))
+        for old in v.replaces:
+            graph.add((d, DCTERMS.replaces, document_iri(old)))
+            graph.add((document_iri(old), DCTERMS.isReplacedBy, d))
+        if v.repealed_by:
+            graph.add((d, ELI.repealed_by, document_iri(v.repealed_by)))
+            graph.add((document_iri(v.repealed_by), ELI.repeals, d))
+        if v.draft_of:
+            graph.add((d, POL.draftOf, document_iri(v.draft_of)))
     return graph
 
 
@@ -279,10 +312,11 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
     graph = new_graph()
     add_ontology(graph, vocabulary_for(documents).graph)
     add_documents(graph, documents)
+    add_versions(graph, documents)
     add_facts(graph, facts or {})
     add_clause_extractions(graph, documents, facts or {})
     return graph
 
 
-__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "add_clause_extractions", "add_alignments",
-           "to_graph"]
+__all__ = ["new_graph", "add_documents", "add_versions", "add_ontology", "add_facts", "add_clause_extractions",
+           "add_alignments", "to_graph"]

@@ -88,6 +88,33 @@ class POL(DefinedNamespace):
     comparison: URIRef
     beginIndex: URIRef
     endIndex: URIRef
+    draftOf: URIRef
+
+
+class ELI(DefinedNamespace):
+    """The ELI terms the graph uses for documents, their versions and validity (prefix `eli:`)."""
+
+    _NS = Namespace("http://data.europa.eu/eli/ontology#")
+    _fail = True
+
+    LegalResource: URIRef
+    LegalExpression: URIRef
+    date_document: URIRef
+    first_date_entry_in_force: URIRef
+    date_no_longer_in_force: URIRef
+    in_force: URIRef
+    repeals: URIRef
+    repealed_by: URIRef
+    is_realized_by: URIRef
+    realizes: URIRef
+    title: URIRef
+    language: URIRef
+
+
+# eli:in_force values (the concepts of ELI's InForceTable)
+ELI_IN_FORCE = ELI._NS["InForce-inForce"]
+ELI_NOT_IN_FORCE = ELI._NS["InForce-notInForce"]
+LANGUAGE_ZH = URIRef("http://publications.europa.eu/resource/authority/language/ZHO")
 
 
 ID = Namespace(RESOURCE_IRI)
@@ -95,6 +122,11 @@ ID = Namespace(RESOURCE_IRI)
 
 def document_iri(doc_id: str) -> URIRef:
     return ID[doc_id]
+
+
+def expression_iri(doc_id: str) -> URIRef:
+    """The Chinese text of a document (its eli:LegalExpression)."""
+    return ID[f"{doc_id}/zh"]
 
 
 def clause_iri(doc_id: str, number: int) -> URIRef:

@@ -49,9 +49,10 @@ def _weights(searcher) -> TermWeights:
     return weights
 
 
-def answer(searcher, question: str) -> dict:
+def answer(searcher, question: str, as_of: str | None = None) -> dict:
+    """The answer from the texts in force on `as_of` (today when None); citations name version and status."""
     store = searcher.store
-    query = searcher.analyse(question)
+    query = searcher.analyse(question, exclude=store.versions.excluded(as_of))
     intent = classify(question, query.language)
     ranking = searcher.rank(query)
     top = ranking.top(CANDIDATES, scoped=True)
@@ -95,7 +96,7 @@ def answer(searcher, question: str) -> dict:
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
-        citations = [store.clause_ref(store.clause(*k), s) for k, s in nearest]
+        citations = [store.clause_ref(store.clause(*k), s, as_of) for k, s in nearest]
         near_spans = [c.span for c in candidates if c.span.key in dict(nearest)]
         held = {t for c in candidates for t in c.span.matched if c.span.key in dict(nearest)}
         missing = [g[0] for g in focus if not any(present(t, " ".join(held)) for t in g)]
@@ -114,7 +115,7 @@ def answer(searcher, question: str) -> dict:
         if not good:
             span = answering[0].span
             units = {(span.key, span.index): locate(store.clause(*span.key).body, span.text)}
-            citations = _citations(store, [span], top, units)
+            citations = _citations(store, [span], top, units, as_of)
             return {**base, "answer": compose_undecided(store, query, span, units[(span.key, span.index)]),
                     "abstained": True, "citations": citations, "facts": facts_for(store, query, [span.key])}
         best, v = max(good, key=lambda cv: (round(cv[1].coverage, 3), cv[0].total))
@@ -133,7 +134,7 @@ def answer(searcher, question: str) -> dict:
                 chosen, whole = [merged] + chosen[1:], True
     spans = [c.span for c in chosen]
     units = {(s.key, s.index): locate(store.clause(*s.key).body, s.text) for s in spans}
-    citations = _citations(store, spans, top, units)
+    citations = _citations(store, spans, top, units, as_of)
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
@@ -142,14 +143,14 @@ def answer(searcher, question: str) -> dict:
             "facts": facts_for(store, query, [c.span.key for c in chosen])}
 
 
-def _citations(store, spans: list[Span], top, units: dict) -> list[dict]:
+def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = None) -> list[dict]:
     """The answering clauses first (with the paragraph and item that answer), then the ranking."""
     keys = list(dict.fromkeys([s.key for s in spans] + [k for k, _ in top]))
     scores = dict(top)
     out = []
     for k in keys[:5]:
         clause = store.clause(*k)
-        ref = store.clause_ref(clause, scores.get(k, 0.0))
+        ref = store.clause_ref(clause, scores.get(k, 0.0), as_of)
         unit = next((units[(s.key, s.index)] for s in spans if s.key == k and (s.key, s.index) in units), None)
         if unit and any(unit):
             ref["paragraph"], ref["item"] = unit
