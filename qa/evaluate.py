@@ -17,6 +17,15 @@ from pathlib import Path
 from policykg.errors import InputError
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
+KS = (1, 3, 5, 10)
+HELD_OUT_FILES = ("stard-train.jsonl",)  # scored on the held-out part only unless told --all
+
+
+def held_out(case_id: str) -> bool:
+    """The fixed split of stard-train.jsonl (/work/research/stard/SPLIT.md): sha1(id) % 5 == 0."""
+    import hashlib
+
+    return int(hashlib.sha1(str(case_id).encode("utf-8")).hexdigest(), 16) % 5 == 0
 
 
 def load_cases(path: Path) -> list[dict]:
@@ -81,14 +90,20 @@ def judge(case: dict, result: dict) -> list[str]:
     return reasons
 
 
-def evaluate_file(searcher, path: Path) -> dict:
-    """Run every question of the file through `ask` and the three retrievers; return the scores."""
+def evaluate_file(searcher, path: Path, all_items: bool = False) -> dict:
+    """Run every question of the file through `ask` and the three retrievers; return the scores.
+    A file with a held-out rule (stard-train.jsonl) is scored on its held-out part only unless
+    `all_items`."""
     from policykg.qa import answer
 
     cases = load_cases(path)
+    split = "all"
+    if not all_items and Path(path).name in HELD_OUT_FILES:
+        cases = [c for c in cases if held_out(c["id"])]
+        split = "held-out (sha1(id) % 5 == 0)"
     searcher.warm_up()
     rows, times = [], []
-    hits = {name: [0, 0] for name in RETRIEVERS}
+    hits = {name: {k: 0 for k in KS} for name in RETRIEVERS}
     ask_hits = [0, 0]
     for case in cases:
         started = time.perf_counter()
@@ -100,10 +115,10 @@ def evaluate_file(searcher, path: Path) -> dict:
         ask_hits[1] += rank is not None and rank <= 3
         retrieved = {}
         for name in RETRIEVERS:
-            top = [k for k, _ in searcher.search(case["question"], k=3, mode=name)]
+            top = [k for k, _ in searcher.search(case["question"], k=max(KS), mode=name)]
             r = _rank_of(case.get("cite", []), top)
-            hits[name][0] += r == 1
-            hits[name][1] += r is not None
+            for k in KS:
+                hits[name][k] += r is not None and r <= k
             retrieved[name] = r
         reasons = judge(case, result)
         rows.append({"id": case["id"], "question": case["question"], "passed": not reasons, "reasons": reasons,
@@ -111,11 +126,11 @@ def evaluate_file(searcher, path: Path) -> dict:
                      "rank": rank, "retrieval_rank": retrieved})
     n = len(cases)
     return {
-        "file": str(path), "cases": n,
+        "file": str(path), "cases": n, "split": split,
         "passed": sum(r["passed"] for r in rows),
         "hit@1": ask_hits[0] / n, "hit@3": ask_hits[1] / n,
         "answer_accuracy": sum(r["passed"] for r in rows) / n,
-        "retrieval": {name: {"hit@1": h[0] / n, "hit@3": h[1] / n} for name, h in hits.items()},
+        "retrieval": {name: {f"hit@{k}": h[k] / n for k in KS} for name, h in hits.items()},
         "ask_ms_p50": round(statistics.median(times), 1),
         "failures": [r for r in rows if not r["passed"]],
         "results": rows,
@@ -124,14 +139,16 @@ def evaluate_file(searcher, path: Path) -> dict:
 
 def format_report(result: dict) -> str:
     lines = [
-        f"{result['file']}: {result['passed']}/{result['cases']} passed",
+        f"{result['file']}: {result['passed']}/{result['cases']} passed"
+        + (f" ({result['split']})" if result.get("split", "all") != "all" else ""),
         "",
-        f"{'':24} {'hit@1':>6} {'hit@3':>6} {'answers':>8}",
-        f"{'ask (hybrid + answers)':24} {result['hit@1']:6.2f} {result['hit@3']:6.2f} {result['answer_accuracy']:8.2f}",
+        f"{'':24} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'hit@10':>6} {'answers':>8}",
+        f"{'ask (hybrid + answers)':24} {result['hit@1']:6.2f} {result['hit@3']:6.2f} {'':>6} {'':>6} "
+        f"{result['answer_accuracy']:8.2f}",
     ]
     for name, label in (("hybrid", "search: hybrid"), ("bm25", "search: BM25 only"), ("dense", "search: dense only")):
         r = result["retrieval"][name]
-        lines.append(f"{label:24} {r['hit@1']:6.2f} {r['hit@3']:6.2f} {'':>8}")
+        lines.append(f"{label:24} {r['hit@1']:6.2f} {r['hit@3']:6.2f} {r['hit@5']:6.2f} {r['hit@10']:6.2f} {'':>8}")
     lines.append(f"\nask p50: {result['ask_ms_p50']} ms")
     if result["failures"]:
         lines.append("\nfailures:")
