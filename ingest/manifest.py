@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 
 from policykg.errors import InputError
+from policykg.ingest.limits import check_document_count, corpus_file
 from policykg.ingest.model import LEVELS, STATUSES, TEXT_KINDS, DocumentMeta
 from policykg.ingest.readers import suffixes
 
@@ -32,6 +33,7 @@ def read_manifest(folder: Path) -> list[DocumentMeta]:
     tables = data.get("document")
     if not isinstance(tables, list) or not tables:
         raise InputError(f"{path}: no [[document]] table")
+    check_document_count(len(tables), str(path))
     metas = []
     for i, table in enumerate(tables, 1):
         metas.append(_meta(path, i, table))
@@ -95,7 +97,7 @@ def _meta(path: Path, index: int, table: dict) -> DocumentMeta:
                 raise bad(name, f"{other!r} is not a document id")
             if other == doc_id:
                 raise bad(name, "a document cannot replace or repeal itself")
-    file = path.parent / table["file"]
+    file = corpus_file(path.parent, table["file"], where)
     if file.suffix.lower() not in suffixes():
         raise bad("file", f"{table['file']!r}: unsupported type (use {', '.join(suffixes())})")
     if not file.is_file():

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from policykg.errors import InputError
+from policykg.ingest.limits import check_file_size, check_lines
 
 
 @dataclass
@@ -67,11 +68,14 @@ def read_source(path: Path) -> Source:
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
         raise InputError(f"{path}: unsupported type (use {', '.join(suffixes())})")
+    check_file_size(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    return reader(path, raw)
+    source = reader(path, raw)
+    check_lines(path, "\n".join(block.text for block in source.blocks))
+    return source
 
 
 def read_text(path: Path) -> str:

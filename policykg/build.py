@@ -1,8 +1,9 @@
-"""The build: ingest → extract → graph → index → align → store, then swap the new store in.
+"""The build: ingest → extract → graph → index → align → store, then make the new version current.
 
 The stages are called in order with typed values (each stage takes what the earlier ones
 returned and returns a dataclass or a plain typed value); they write into a `StoreDraft`
-(kg.store), a temporary folder that replaces the old store only when every stage succeeded.
+(kg.store), a new version inside the store folder that becomes current (one atomic
+step, kg.store.publish) only when every stage succeeded.
 This module sits above kg/, search/ and check/ (it wires them); kg/ imports none of them.
 """
 from __future__ import annotations
@@ -17,9 +18,9 @@ import numpy as np
 from rdflib import Graph
 
 from policykg import __version__
-from policykg.errors import InputError
+from policykg.errors import InputError, PolicyKGError
 from policykg.ingest.model import Document
-from policykg.kg.store import Store, StoreDraft
+from policykg.kg.store import Store, StoreDraft, pause_point
 from policykg.reuse import Reuse, ReuseReport
 from policykg.settings import Settings
 
@@ -203,6 +204,20 @@ def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings, facts:
     return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"], figures))
 
 
+def _previous_version(settings: Settings) -> Path | None:
+    """The folder of the store's current version (its per-document cache is reused), if it opens."""
+    try:
+        old = Store(settings.store, settings)
+        return old.version_dir if old.exists() else None
+    except PolicyKGError:  # damaged or missing: build from scratch
+        return None
+
+
+def _stage(name: str, progress: Progress) -> None:
+    progress(name)
+    pause_point(name)  # inert unless POLICYKG_TEST_PAUSE_AT names this stage (the reliability tests)
+
+
 def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None,
                 strict: bool = False) -> BuildReport:
     """Build the corpus folders into the store `settings` names; replace it only on success.
@@ -227,25 +242,24 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         user_progress(message)
 
     with Store.create(settings.store, settings) as draft:
-        progress("ingest")
+        _stage("ingest", progress)
         corpus = ingest(folders, progress)
         if strict and corpus.warnings:
             more = f" (and {len(corpus.warnings) - 1} more)" if len(corpus.warnings) > 1 else ""
             raise InputError(f"--strict: {corpus.warnings[0]}{more}; the store was left as it was")
         draft.write_documents(corpus.documents)
-        old = Store(settings.store, settings)
-        reuse = Reuse(old.folder if old.exists() else None, draft.folder, corpus.documents, settings["model"])
+        reuse = Reuse(_previous_version(settings), draft.folder, corpus.documents, settings["model"])
         progress(f"reuse: {reuse.report.summary()}")
-        progress("extract")
+        _stage("extract", progress)
         facts = extract(corpus, reuse, progress)
-        progress("graph")
+        _stage("graph", progress)
         g = graph(corpus, facts)
-        progress("index")
+        _stage("index", progress)
         indexed = index(draft, corpus, g, settings, progress, reuse)
-        progress("align")
+        _stage("align", progress)
         aligned = align(corpus, g, indexed, settings, facts)
         draft.write_alignments(aligned.alignments)
-        progress("store")
+        _stage("store", progress)
         draft.write_graph(g)
         triples = len(g)
         marker = {

@@ -321,11 +321,13 @@ def export(fmt: Annotated[str, typer.Option("--format", help="RDF format: ttl, n
 
 @app.command(name="eval")
 def evaluate(file: Annotated[Path, typer.Argument(help="a question file in the form of qa-dev.jsonl")],
-             store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+             store: StoreOpt = None, as_json: JsonOpt = False,
+             all_items: Annotated[bool, typer.Option("--all", help="score every item, also of a file with a "
+                                                     "held-out rule (stard-train.jsonl)")] = False) -> None:
     """Score question answering on a question file (hit@1, hit@3, answer accuracy, baselines)."""
     from policykg.qa.evaluate import evaluate_file, format_report
 
-    result = evaluate_file(_kg(store).searcher, file)
+    result = evaluate_file(_kg(store).searcher, file, all_items=all_items)
     if as_json:
         _print_json(result)
     else:

@@ -9,13 +9,17 @@ the question's language (qa.compose) quoting the evidence; attach the graph fact
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from policykg.qa.compose import compose, compose_abstain
+from policykg.qa.compose import compose, compose_abstain, compose_undecided, unit_label_zh
+from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, classify
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
+from policykg.qa.units import locate
+from policykg.qa.yesno import EXCEPT, decide
 from policykg.search.text import tier_tokens
 from policykg.text import split_sentences
 
@@ -25,6 +29,9 @@ MIN_COVERAGE_TEXT = 0.3  # … any other question
 SECOND_DOC = 0.8  # another document's span is added when its score reaches this share of the best
 BONUS_GRAPH = 0.3  # a span that is the sentence of a benefit granted to what the question names
 CLAUSE_PRIOR = 0.35
+SUPERLATIVES = {"最长", "最短", "最多", "最少", "最高", "最低", "多久", "多长"}  # ask for the figure, not in it
+CASE_BONUS = 0.5  # a figure stated for the case the question names (`三年以上的`)
+YESNO_POOL = 0.6  # sentences scoring this share of the best may decide a yes/no question
 TIE = 0.9  # another sentence of the answering clause scoring this share of the best is quoted too  # weight of the clause's retrieval score (scaled to the best) in a span's score
 
 
@@ -52,7 +59,8 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     weights = _weights(searcher)
     drop = set(_place_tokens(query))
     if query.language == "zh":
-        groups = [[t] for t in content_terms(question_terms(question, []), drop)]
+        cues = SUPERLATIVES if intent.numeric else set()
+        groups = [[t] for t in content_terms(question_terms(question, []), drop | cues)]
     else:
         groups = [g for g in query.linked.groups if g]
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
@@ -78,6 +86,13 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     if not answering and focus:  # a focus word may name the whole document (`…激励办法的有效期`)
         answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                      and _answers(c.span, intent, focus, _context(store, c.span.key))]
+    case = question_ranges(question) if intent.numeric else []
+    if case:  # a figure stated only for other cases (`一年以上不满三年的`) does not answer
+        answering = [c for c in answering if fit(case, c.span.text) >= 0]
+        for c in answering:
+            if fit(case, c.span.text) == 1:
+                c.total += CASE_BONUS
+        answering.sort(key=lambda c: -c.total)
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
@@ -91,16 +106,104 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
         text = compose_abstain(store, query, intent, near_spans, missing)
         return {**base, "answer": text, "abstained": True, "citations": citations,
                 "facts": facts_for(store, query, [k for k, _ in nearest[:1]])}
-    chosen = _choose(answering)
-    if not intent.numeric:
-        chosen = [_with_tied_sentences(c, candidates) for c in chosen]
-    keys = list(dict.fromkeys([c.span.key for c in chosen] + [k for k, _ in top]))
-    scores = dict(top)
-    citations = [store.clause_ref(store.clause(*k), scores.get(k, 0.0), as_of) for k in keys[:5]]
+    lead, whole = None, False
+    if intent.name == "yesno":
+        pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
+        decided = [(c, decide(c.span.text, question, groups, weights.idf, query.language,
+                              _context(store, c.span.key))) for c in pool]
+        good = [(c, v) for c, v in decided if v.answer]
+        if not good:
+            span = answering[0].span
+            units = {(span.key, span.index): locate(store.clause(*span.key).body, span.text)}
+            citations = _citations(store, [span], top, units, as_of)
+            return {**base, "answer": compose_undecided(store, query, span, units[(span.key, span.index)]),
+                    "abstained": True, "citations": citations, "facts": facts_for(store, query, [span.key])}
+        best, v = max(good, key=lambda cv: (round(cv[1].coverage, 3), cv[0].total))
+        chosen = [best]
+        lead = _lead(v, query.language)
+        if EXCEPT.search(best.span.text):  # `除…外，不得解除`: the verdict holds but for the cases named
+            lead = {"zh": lead.rstrip("。") + "（文中所列例外情形除外）。",
+                    "en": lead.rstrip(". ") + ", except in the cases the provision names. "}[query.language]
+    else:
+        chosen = _choose(answering)
+        if not intent.numeric:
+            chosen = [_with_tied_sentences(c, candidates) for c in chosen]
+        elif not case:
+            merged = _all_cases(chosen[0], candidates, intent)
+            if merged is not None:
+                chosen, whole = [merged] + chosen[1:], True
+    spans = [c.span for c in chosen]
+    units = {(s.key, s.index): locate(store.clause(*s.key).body, s.text) for s in spans}
+    citations = _citations(store, spans, top, units, as_of)
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
-    text = compose(store, query, intent, [c.span for c in chosen], granted)
+    note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
+    text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
+                   focus_words=focus)
     return {**base, "answer": text, "abstained": False, "citations": citations,
             "facts": facts_for(store, query, [c.span.key for c in chosen])}
+
+
+def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = None) -> list[dict]:
+    """The answering clauses first (with the paragraph and item that answer), then the ranking."""
+    keys = list(dict.fromkeys([s.key for s in spans] + [k for k, _ in top]))
+    scores = dict(top)
+    out = []
+    for k in keys[:5]:
+        clause = store.clause(*k)
+        ref = store.clause_ref(clause, scores.get(k, 0.0), as_of)
+        unit = next((units[(s.key, s.index)] for s in spans if s.key == k and (s.key, s.index) in units), None)
+        if unit and any(unit):
+            ref["paragraph"], ref["item"] = unit
+            ref["unit"] = unit_label_zh(clause.label, unit)
+        out.append(ref)
+    return out
+
+
+_LEADS = {("zh", "yes", "may"): "可以。", ("zh", "yes", "must"): "是，必须这样做。", ("zh", "no", "no"): "不可以。",
+          ("zh", "no", "must"): "不可以，这是法定义务。", ("en", "yes", "may"): "Yes. ",
+          ("en", "yes", "must"): "Yes, this is required. ", ("en", "no", "no"): "No. ",
+          ("en", "no", "must"): "No, this is required. "}
+
+
+def _lead(v, language: str) -> str:
+    return _LEADS.get((language, v.answer, v.kind)) or ({"zh": {"yes": "是。", "no": "否。"},
+                                                          "en": {"yes": "Yes. ", "no": "No. "}}[language][v.answer])
+
+
+def _all_cases(chosen: Candidate, candidates: list[Candidate], intent: Intent) -> Candidate | None:
+    """A figure question naming no case, answered by one case of several (`…一年以上不满三年的，…
+    二个月；三年以上的…六个月`): quote every case of that paragraph with its figure."""
+    span = chosen.span
+    if not ranges(condition_part(span.text)):
+        return None
+    pattern = intent.pattern()
+    siblings = [c.span for c in candidates if c.span.key == span.key and c.span.index != span.index
+                and abs(c.span.index - span.index) <= 4 and pattern is not None
+                and pattern.search(strip_cases(c.span.text))
+                and ranges(condition_part(c.span.text))]
+    if not siblings:
+        return None
+    parts = sorted({s.index: s for s in [span] + siblings}.values(), key=lambda x: x.index)
+    merged = Span(span.key, span.index, "；".join(p.text.rstrip("；;。") for p in parts), span.score, span.coverage,
+                  True, list(dict.fromkeys(t for p in parts for t in p.matched)))
+    return Candidate(merged, chosen.total)
+
+
+_VAGUE = re.compile(r"(?:相应|有关|相关)(?:的)?(?:政策)?(?:待遇|支持|政策)")
+_CONCRETE = re.compile(r"补贴|补助|奖励|奖金|资助|津贴|公寓|住房|落户|入学|医疗|安家|\d|[一二三四五六七八九十]+[万千百]?元")
+
+
+def _no_concrete_benefit(store, query, span: Span, granted: list[str]) -> str:
+    """When the answering sentence grants only `相应政策待遇` and names no concrete benefit, say so."""
+    if [g for g in granted if not _VAGUE.search(g)] or not _VAGUE.search(span.text) or _CONCRETE.search(span.text):
+        return ""
+    phrase = _VAGUE.search(span.text).group(0)
+    meta = store.document(span.key[0]).meta
+    if query.language == "zh":
+        which = "该草案" if meta.status == "draft" else "该文件"
+        return f"注意：{which}没有列明具体待遇，只写“{phrase}”。"
+    which = "the draft" if meta.status == "draft" else "the document"
+    return f"Note: {which} names no concrete benefit: it says only “{phrase}”."
 
 
 GRAPH_INTENTS = ("benefit", "amount", "count", "list", "yesno", "other")

@@ -16,16 +16,69 @@ _FRAG = re.compile(r"(?<=[，,：:])")
 MAX_QUOTE = 220
 
 
-def _ref_zh(kg, key) -> str:
+_STATUS_ZH = {"in_force": "现行有效", "draft": "草案，未生效", "superseded": "已被新版本取代", "repealed": "已废止",
+              "expired": "已失效"}
+_STATUS_EN = {"in_force": "in force", "draft": "a draft, not in force", "superseded": "superseded by a newer version",
+              "repealed": "repealed", "expired": "expired"}
+_ZH_ORD = "零一二三四五六七八九十"
+
+
+def _zh_ordinal(n: int) -> str:
+    if n <= 10:
+        return _ZH_ORD[n]
+    return (_ZH_ORD[n // 10] if n >= 20 else "") + "十" + (_ZH_ORD[n % 10] if n % 10 else "")
+
+
+def unit_label_zh(label: str, unit: tuple[int | None, int | None] | None) -> str:
+    """`第十九条` + (1, None) → `第十九条第一款`; items as `第（二）项`."""
+    if not unit:
+        return label
+    paragraph, item = unit
+    out = label.strip()
+    if paragraph and out.endswith("条"):
+        out += f"第{_zh_ordinal(paragraph)}款"
+    if item:
+        out += f"第（{_zh_ordinal(item)}）项"
+    return out
+
+
+def status_zh(meta) -> str:
+    parts = [_STATUS_ZH.get(meta.status, meta.status)]
+    if meta.text == "digest":
+        parts.append("摘要，非官方全文")
+    parts += [x for x in (meta.number, meta.date) if x]
+    return "（" + "，".join(p for p in parts if p) + "）"
+
+
+def status_en(meta) -> str:
+    parts = [_STATUS_EN.get(meta.status, meta.status)]
+    parts.append("a digest, not the official text" if meta.text == "digest" else "full text")
+    if meta.number:
+        parts.append(f"No. {meta.number}")
+    if meta.date:
+        parts.append(f"dated {meta.date}")
+    return "(" + "; ".join(p for p in parts if p) + ")"
+
+
+def _ref_zh(kg, key, unit=None) -> str:
     doc, clause = kg.document(key[0]), kg.clause(*key)
     title = f"“{clause.title}”" if clause.title else ""
-    return f"《{doc.meta.title}》{clause.label}{title}"
+    digest = "的摘要" if doc.meta.text == "digest" else ""
+    return f"《{doc.meta.title}》{digest}{status_zh(doc.meta)}{unit_label_zh(clause.label, unit)}{title}"
 
 
-def _ref_en(kg, key) -> str:
-    clause = kg.clause(*key)
-    title = f" ({clause.title})" if clause.title else ""
-    return f"{key[0]} {clause.label}{title}"
+def _ref_en(kg, key, unit=None) -> str:
+    from policykg.qa.render import article_en, title_en
+
+    doc, clause = kg.document(key[0]), kg.clause(*key)
+    paragraph, item = unit or (None, None)
+    if re.fullmatch(r"第.+条", clause.label.strip()):
+        article = article_en(clause.number, paragraph, item)
+    else:
+        article = f"{clause.label.strip()}{f' ({clause.title})' if clause.title else ''}"
+    name = title_en(doc.meta.title)
+    digest = "a digest of " if doc.meta.text == "digest" else ""
+    return f"{article} of {digest}the {name} ({doc.meta.title}) {status_en(doc.meta)}"
 
 
 def _quote(text: str) -> str:
@@ -33,17 +86,25 @@ def _quote(text: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[:MAX_QUOTE] + "…"
 
 
-def focus(span: Span, intent: Intent, tiers: list[str] | None = None) -> str:
-    """For a figure question: the part of the sentence that holds the figure (with its lead-in)."""
+def focus(span: Span, intent: Intent, tiers: list[str] | None = None, words: list[list[str]] | None = None) -> str:
+    """For a figure question: the part of the sentence that holds the figure (with its lead-in);
+    a figure inside a case (`三年以上的`) is not the figure asked for; `words` are the question's
+    focus words (the fragment naming them wins a tie)."""
+    from policykg.qa.conditions import BELOW, BOTH, FROM, UPTO
+
     pattern = intent.pattern()
     if pattern is None:
         return ""
     frags = [f for f in _FRAG.split(span.text) if f.strip()]
     best, best_score = -1, -1.0
     for i, frag in enumerate(frags):
-        if not pattern.search(frag):
+        bare = frag
+        for cond in (BOTH, FROM, BELOW, UPTO):
+            bare = cond.sub("", bare)
+        if not pattern.search(bare):
             continue
         score = sum(len(t) for t in span.matched if t in frag)
+        score += sum(5 for g in words or [] if any(t in frag for t in g))
         if tiers and set(tier_tokens(frag)) & set(tiers):
             score += 10  # the figure of the tier asked about (`C类人才最高20万元`)
         if score > best_score:
@@ -111,29 +172,42 @@ def _benefit_gloss(label: str) -> str:
     return f"{label} ({heads[head]})" if head and heads[head] else label
 
 
-def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | None = None) -> str:
+def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | None = None, *,
+            lead: str | None = None, units: dict | None = None, note: str = "", whole: bool = False,
+            focus_words: list[list[str]] | None = None) -> str:
     """The answer from the chosen spans (the first is the answering one); `granted` are the
-    graph's benefit labels found in the first span, named up front."""
+    graph's benefit labels found in the first span, named up front; `lead` the yes/no verdict
+    (None: the modality words' default); `units` the (paragraph, item) of each span's clause;
+    `note` a remark on the first span (e.g. that it names no concrete benefit)."""
+    from policykg.qa.render import gloss as render
+
     lang = query.language
+    units = units or {}
     first = spans[0]
-    lead = verdict(first, lang) if intent.name == "yesno" else ""
+    if lead is None:
+        lead = verdict(first, lang) if intent.name == "yesno" else ""
     grant_zh = f"（可享受：{'、'.join(granted[:4])}）" if granted else ""
     grant_en = f" — granted: {', '.join(_benefit_gloss(g) for g in granted[:4])}" if granted else ""
-    part = focus(first, intent, query.linked.tiers) if intent.numeric else ""
+    part = focus(first, intent, query.linked.tiers, focus_words) if intent.numeric and not whole else ""
     if part and part == _quote(first.text):
         part = ""
     out = []
     for i, span in enumerate(spans):
-        quote = _quote(span.text)
+        quote = _quote(span.text) if not (whole and i == 0) else span.text.strip().rstrip("；;。")
+        unit = units.get((span.key, span.index))
         if lang == "zh":
             head = f"{part}。" if i == 0 and part else ""
-            ref = f"根据{_ref_zh(kg, span.key)}" if i == 0 else f"另，{_ref_zh(kg, span.key)}规定"
-            out.append(f"{head}{ref}：“{quote}”{grant_zh if i == 0 else ''}。")
+            ref = f"根据{_ref_zh(kg, span.key, unit)}" if i == 0 else f"另，{_ref_zh(kg, span.key, unit)}规定"
+            remark = f"{note}" if i == 0 and note else ""
+            out.append(f"{head}{ref}：“{quote}”{grant_zh if i == 0 else ''}。{remark}")
         else:
-            head = f"{part} — " if i == 0 and part else ""
+            english = render(part if i == 0 and part else quote)
             prefix = "Under" if i == 0 else "Also, under"
             gloss = _glosses(query, quote) if i == 0 else _amount_glosses(quote)
-            out.append(f"{prefix} {_ref_en(kg, span.key)}: {head}“{quote}”{grant_en if i == 0 else ''}{gloss}.")
+            said = f"{english[:1].upper()}{english[1:]}. " if len(english.split()) >= 3 else ""
+            remark = f" {note}" if i == 0 and note else ""
+            out.append(f"{prefix} {_ref_en(kg, span.key, unit)}: {said}Chinese text: “{quote}”"
+                       f"{grant_en if i == 0 else ''}{gloss}.{remark}")
     return lead + ("".join(out) if lang == "zh" else " ".join(out))
 
 
@@ -164,3 +238,17 @@ def compose_abstain(kg, query, intent: Intent, spans: list[Span], missing: list[
     if near is not None:
         text += f" The nearest provision is {_ref_en(kg, near.key)}: “{_quote(near.text)}”."
     return text
+
+
+def compose_undecided(kg, query, span: Span, unit=None) -> str:
+    """A yes/no question whose best sentence neither permits nor forbids the act asked."""
+    quote = _quote(span.text)
+    if query.language == "zh":
+        return (f"现有文件没有明确规定是否可以这样做，无法回答“是”或“否”。"
+                f"最接近的内容是{_ref_zh(kg, span.key, unit)}：“{quote}”。")
+    from policykg.qa.render import gloss as render
+
+    english = render(quote)
+    said = f" ({english})" if english else ""
+    return (f"The documents neither permit nor forbid this in so many words, so I cannot answer yes or no. "
+            f"The nearest provision is {_ref_en(kg, span.key, unit)}{said}: “{quote}”.")

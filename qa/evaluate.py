@@ -8,7 +8,6 @@ of the retrievers alone (hybrid, BM25-only, dense-only) so the hybrid's gain is 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import statistics
@@ -19,20 +18,14 @@ from policykg.errors import InputError
 
 RETRIEVERS = ("hybrid", "bm25", "dense")
 KS = (1, 3, 5, 10)
+HELD_OUT_FILES = ("stard-train.jsonl",)  # scored on the held-out part only unless told --all
 
 
-def heldout(case_id: str) -> bool:
-    """The fixed held-out part of a STARD question file (ids `stard-…`): sha1(id) % 5 == 0. The learnt
-    layperson tables (search/layperson.json) never saw these questions."""
-    return int(hashlib.sha1(case_id.encode("utf-8")).hexdigest(), 16) % 5 == 0
+def held_out(case_id: str) -> bool:
+    """The fixed split of stard-train.jsonl (/work/research/stard/SPLIT.md): sha1(id) % 5 == 0."""
+    import hashlib
 
-
-def select_cases(cases: list[dict]) -> tuple[list[dict], str]:
-    """A STARD file is scored on its held-out part only; any other file whole. (cases, what was scored)"""
-    if cases and all(str(c["id"]).startswith("stard-") for c in cases):
-        part = [c for c in cases if heldout(str(c["id"]))]
-        return part, f"held-out part (sha1(id) % 5 == 0): {len(part)} of {len(cases)} questions"
-    return cases, f"all {len(cases)} questions"
+    return int(hashlib.sha1(str(case_id).encode("utf-8")).hexdigest(), 16) % 5 == 0
 
 
 def load_cases(path: Path) -> list[dict]:
@@ -97,11 +90,17 @@ def judge(case: dict, result: dict) -> list[str]:
     return reasons
 
 
-def evaluate_file(searcher, path: Path) -> dict:
-    """Run every question of the file through `ask` and the three retrievers; return the scores."""
+def evaluate_file(searcher, path: Path, all_items: bool = False) -> dict:
+    """Run every question of the file through `ask` and the three retrievers; return the scores.
+    A file with a held-out rule (stard-train.jsonl) is scored on its held-out part only unless
+    `all_items`."""
     from policykg.qa import answer
 
-    cases, scored = select_cases(load_cases(path))
+    cases = load_cases(path)
+    split = "all"
+    if not all_items and Path(path).name in HELD_OUT_FILES:
+        cases = [c for c in cases if held_out(c["id"])]
+        split = "held-out (sha1(id) % 5 == 0)"
     searcher.warm_up()
     rows, times = [], []
     retrievers = list(RETRIEVERS)
@@ -132,7 +131,7 @@ def evaluate_file(searcher, path: Path) -> dict:
                      "rank": rank, "retrieval_rank": retrieved})
     n = len(cases)
     return {
-        "file": str(path), "cases": n, "scored": scored,
+        "file": str(path), "cases": n, "split": split,
         "passed": sum(r["passed"] for r in rows),
         "hit@1": ask_hits[0] / n, "hit@3": ask_hits[1] / n,
         "answer_accuracy": sum(r["passed"] for r in rows) / n,
@@ -145,7 +144,8 @@ def evaluate_file(searcher, path: Path) -> dict:
 
 def format_report(result: dict) -> str:
     lines = [
-        f"{result['file']}: {result['passed']}/{result['cases']} passed ({result.get('scored', '')})",
+        f"{result['file']}: {result['passed']}/{result['cases']} passed"
+        + (f" ({result['split']})" if result.get("split", "all") != "all" else ""),
         "",
         f"{'':26} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'hit@10':>6} {'answers':>8}",
         f"{'ask (hybrid + answers)':26} {result['hit@1']:6.2f} {result['hit@3']:6.2f} {'':>6} {'':>6} "

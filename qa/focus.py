@@ -19,7 +19,9 @@ from policykg.search.text import CJK, stopwords
 ZH_CUE = re.compile(r"(?:是)?(?:多少|几)(?:钱|元|万元|万|名|家|个|人|项|年|个月|天)?|比例|占比|百分之几|金额|多久|多长时间|期限|有效期")
 EN_CUE = re.compile(r"\b(how much|how many|what percentage|what proportion|what share|what ratio|how long)\b")
 _COUNT_START = re.compile(r"^(?:是)?(?:多少|几)(?!.*(?:钱|元)$)")
-_CUE_WORDS = {"比例", "占比", "多少", "金额", "标准", "期限", "有效期", "达到", "多久", "钱", "元", "万元", "是"}
+_CUE_WORDS = {"比例", "占比", "多少", "金额", "标准", "期限", "有效期", "达到", "多久", "钱", "元", "万元", "是",
+              "最长", "最短", "最多", "最少", "最高", "最低", "不能", "超过", "不得",
+              "小时", "个月", "天", "周", "年", "多长"}
 _STOP_PUNCT = re.compile(r"[，,。？?！!；;：:、]")
 
 

@@ -12,6 +12,7 @@ from policykg.text import AMOUNT, DURATION, FIGURE, PERCENT
 HERE = Path(__file__).resolve().parent
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部)")
 BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
+_COUNT_OR_SHARE = re.compile(f"(?:{FIGURE.pattern})|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class Intent:
     needs: str = ""  # amount, percent, count, duration, agency or ""
 
     def pattern(self) -> re.Pattern | None:
-        return {"amount": AMOUNT, "percent": PERCENT, "count": FIGURE, "duration": DURATION,
+        return {"amount": AMOUNT, "percent": PERCENT, "count": _COUNT_OR_SHARE, "duration": DURATION,
                 "agency": AGENCY, "benefit": BENEFIT}.get(self.needs)
 
     @property

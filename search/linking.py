@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from policykg.search.text import CJK, tier_tokens
@@ -61,6 +61,23 @@ def place_core(region: str) -> list[str]:
     return cores
 
 
+def legal_terms() -> dict[str, list[str]]:
+    """Chinese legal term → its English labels (first: the rendering), from legal.toml."""
+    return dict(_legal()["terms"])
+
+
+def modal_labels() -> dict[str, str]:
+    """Chinese modal word → its English rendering (不得 → must not), from legal.toml."""
+    return {zh: labels[0] for zh, labels in _legal()["modality"].items()}
+
+
+@lru_cache(maxsize=1)
+def _legal() -> dict[str, dict[str, list[str]]]:
+    data = tomllib.loads((HERE / "legal.toml").read_text(encoding="utf-8"))
+    return {part: {zh: [x.strip() for x in en.split("|") if x.strip()] for zh, en in data.get(part, {}).items()}
+            for part in ("terms", "modality")}
+
+
 class Lexicon:
     """The English words file (lexicon.toml)."""
 
@@ -68,6 +85,14 @@ class Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         self.words: dict[str, list[str]] = {_norm_en(k): v for k, v in data.get("en", {}).items()}
         self.levels: dict[str, dict[str, list[str]]] = data.get("levels", {})
+        # the legal vocabulary (legal.toml) reversed: English label → Chinese terms, where the
+        # general word list has no entry of its own
+        legal: dict[str, list[str]] = {}
+        for zh, labels in legal_terms().items():
+            for label in labels:
+                legal.setdefault(_norm_en(label), []).append(zh)
+        for en, zh in legal.items():
+            self.words.setdefault(en, sorted(zh, key=len, reverse=True))
         self.max_len = max((len(k.split()) for k in self.words), default=1)
 
     def lookup(self, word: str) -> list[str] | None:

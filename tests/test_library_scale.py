@@ -108,12 +108,12 @@ def test_eval_scores_a_stard_file_on_its_held_out_part(tmp_path, laws, monkeypat
     lines = [{"id": i, "question": c.text[:30], "cite": [[doc.id, c.number]], "answer_has": [], "answer_not": []}
              for i, c in zip(ids, doc.clauses)]
     lines.append({"id": other, "question": "不计入的问题", "cite": [[doc.id, 1]], "answer_has": [], "answer_not": []})
-    path = tmp_path / "stard.jsonl"
+    path = tmp_path / "stard-train.jsonl"  # the file with the held-out rule
     path.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), encoding="utf-8")
     result = cli("eval", path, "--store", store, "--json", env=LIBRARY_ENV)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert data["cases"] == 3 and "held-out" in data["scored"]
+    assert data["cases"] == 3 and "held-out" in data["split"]
     assert set(data["retrieval"]) == {"hybrid", "bm25", "layperson"}  # no vectors: no dense baseline
     assert set(data["retrieval"]["layperson"]) == {"hit@1", "hit@3", "hit@5", "hit@10"}
     assert data["retrieval"]["bm25"]["hit@10"] == 1.0  # the questions quote their articles

@@ -25,7 +25,7 @@ PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八
 #: a count with its measure word (100家, 3万名, 两年)
 COUNT = re.compile(rf"{_NUM_LOOSE}\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月|天|日)")
 #: any figure with a unit (a count, an amount or a percentage)
-FIGURE = re.compile(rf"{_NUM_LOOSE}\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月|天|日|元|%|％)|\d+\s*/\s*\d+")
+FIGURE = re.compile(rf"{_NUM_LOOSE}\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月|天|日|元|%|％|小时|周|倍|岁)|\d+\s*/\s*\d+")
 #: a duration (3年, 六个月, 自…起施行)
 DURATION = re.compile(rf"{_NUM_LOOSE}\s*(?:年|个月|月|日|天|周)|自.{{0,12}}起施行")
 NUMBER_LOOSE = _NUM_LOOSE
