@@ -65,12 +65,13 @@ def test_library_builds_without_embeddings_and_rebuilds_incrementally(tmp_path, 
     store = tmp_path / "store"
     first = build(corpus, store, monkeypatch)
     assert sorted(first.reuse.added) == sorted(d["id"] for d in laws[:3]) and not first.reuse.reused
-    info = json.loads((store / "index" / "info.json").read_text(encoding="utf-8"))
-    assert info["dense_clauses"] == 0 and sorted(info["library_documents"]) == sorted(d["id"] for d in laws[:3])
-    assert (store / "index" / "layperson" / "meta.json").is_file()
-
     from policykg.kg.store import Store
     from policykg.search import Searcher
+
+    index_dir = Store.open(store).index_dir
+    info = json.loads((index_dir / "info.json").read_text(encoding="utf-8"))
+    assert info["dense_clauses"] == 0 and sorted(info["library_documents"]) == sorted(d["id"] for d in laws[:3])
+    assert (index_dir / "layperson" / "meta.json").is_file()
 
     searcher = Searcher(Store.open(store))
     assert not searcher.indexes.has_vectors and searcher.indexes.layperson is not None
@@ -91,7 +92,7 @@ def test_library_builds_without_embeddings_and_rebuilds_incrementally(tmp_path, 
     assert third.reuse.reused == [laws[0]["id"]]
     assert third.reuse.changed == [laws[1]["id"]]
     assert third.reuse.added == [laws[3]["id"]] and third.reuse.removed == [laws[2]["id"]]
-    assert sorted(json.loads((store / "cache.json").read_text())) == sorted(d["id"] for d in (laws[0], laws[1], laws[3]))
+    assert sorted(json.loads((Store.open(store).version_dir / "cache.json").read_text())) == sorted(d["id"] for d in (laws[0], laws[1], laws[3]))
     assert any("本条经修改" in c.text for c in Store.open(store).document(laws[1]["id"]).clauses)
 
 
