@@ -52,7 +52,7 @@ def load() -> float:
 
 
 def subset(library: Path, articles: int | None, folder: Path) -> tuple[int, int, str]:
-    """A corpus folder with the first documents of the library (files linked): (documents, articles, a doc id)."""
+    """A corpus folder with the first documents of the library (files copied): (documents, articles, a doc id)."""
     text = (library / "manifest.toml").read_text(encoding="utf-8")
     docs = tomllib.loads(text)["document"]
     shutil.rmtree(folder, ignore_errors=True)
@@ -66,7 +66,7 @@ def subset(library: Path, articles: int | None, folder: Path) -> tuple[int, int,
         count += n
     lines = []
     for d in chosen:
-        os.symlink((library / d["file"]).resolve(), folder / d["file"])
+        shutil.copy(library / d["file"], folder / d["file"])  # a corpus may not link outside itself
         lines.append("[[document]]")
         for key, value in d.items():
             lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
