@@ -127,7 +127,7 @@ def _install_docs(app: FastAPI) -> None:
 
 def create_app(kg) -> FastAPI:
     """The ASGI app over a `PolicyKG` (the store must be built)."""
-    from policykg.api import routes, sparql, web
+    from policykg.api import linked, routes, sparql, web
 
     endpoint = sparql.SparqlEndpoint(kg.store, kg.settings)
 
@@ -153,6 +153,7 @@ def create_app(kg) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(sparql.router)
     app.include_router(web.router)
+    app.include_router(linked.router)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.openapi = _openapi(app)  # type: ignore[method-assign]

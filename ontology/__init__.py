@@ -97,6 +97,29 @@ def clause_iri(doc_id: str, number: int) -> URIRef:
 
 
 CONCEPT = Namespace(RESOURCE_IRI + "concept/")
+# the prefixes of RDF output (Turtle, TriG, RDF/XML) and of the published JSON-LD @context
+# (`/context.jsonld`); resource IRIs (…/id/…) stay whole, so no prefixed name needs an escape
+NAMESPACES = {
+    "pol": ONTOLOGY_IRI,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "schema": "http://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "void": "http://rdfs.org/ns/void#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+}
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD @context policykg publishes (`/context.jsonld`) and compacts its JSON-LD with."""
+    return {"@context": dict(NAMESPACES)}
 ONTOLOGY_FILE = HERE / "policykg.ttl"
 SHAPES_FILE = HERE / "shapes.ttl"
 VOCAB_DIR = HERE / "vocab"
