@@ -1,14 +1,14 @@
 """The HTTP face of policykg: JSON API, SPARQL 1.1 endpoint and web interface.
 
 `create_app(kg)` builds a FastAPI app over the `PolicyKG` wiring: the JSON operations call it,
-the pages and the SPARQL endpoint read its `Store` (`app.state.store`). Every error is a 4xx (or a
-503 for limits and parts that are unavailable) with a JSON body `{"error": …}` (an HTML page
-for the web interface); nothing answers 500.
+the pages and the SPARQL endpoint read its `Store` (`app.state.store`), pinned per request to the
+store generation current when it arrived (`api/live.py`: a rebuilt store is picked up live).
+Every error is a 4xx (or a 503 for limits and parts that are unavailable) with a JSON body
+`{"error": …}` (an HTML page for the web interface); nothing answers 500.
 """
 from __future__ import annotations
 
 import logging
-import threading
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -33,13 +33,15 @@ def _wants_html(request: Request) -> bool:
     return "text/html" in (request.headers.get("accept") or "")
 
 
-def _error(request: Request, status: int, message: str) -> JSONResponse | HTMLResponse:
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None
+           ) -> JSONResponse | HTMLResponse:
     message = " ".join(str(message).split()) or "error"
     if _wants_html(request):
         from policykg.api.web import SECURITY_HEADERS, error_page
 
-        return HTMLResponse(error_page(request, status, message), status_code=status, headers=SECURITY_HEADERS)
-    return JSONResponse({"error": message}, status_code=status)
+        return HTMLResponse(error_page(request, status, message), status_code=status,
+                            headers={**SECURITY_HEADERS, **(headers or {})})
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -53,7 +55,9 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(PolicyKGError)
     async def policykg_error(request: Request, exc: PolicyKGError):
-        return _error(request, getattr(exc, "http_status", 503), str(exc))
+        retry = getattr(exc, "retry_after", None)  # a busy endpoint says when to come back
+        return _error(request, getattr(exc, "http_status", 503), str(exc),
+                      {"Retry-After": str(retry)} if retry else None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -129,13 +133,18 @@ def create_app(kg) -> FastAPI:
     """The ASGI app over a `PolicyKG` (the store must be built)."""
     from policykg.api import linked, routes, sparql, web
 
-    endpoint = sparql.SparqlEndpoint(kg.store, kg.settings)
+    from policykg.api import live as live_data
+
+    def make_endpoint(kg_):
+        return sparql.SparqlEndpoint(kg_.store, kg_.settings)
+
+    live = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        threading.Thread(target=endpoint.warm_up, daemon=True).start()  # start the query workers
+        live.start()  # start the query workers; watch the store for a new build
         yield
-        endpoint.close()
+        await live.stop()
 
     app = FastAPI(
         docs_url=None,  # served below from the vendored Swagger UI: no CDN
@@ -146,9 +155,8 @@ def create_app(kg) -> FastAPI:
                     "over Chinese policy documents. Errors are `{\"error\": …}` with a 4xx status.",
         lifespan=lifespan,
     )
-    app.state.kg = kg
-    app.state.store = kg.store
-    app.state.sparql = endpoint
+    # app.state.kg / .store / .sparql: the generation of the store each request was pinned to
+    live = live_data.install(app, kg, make_endpoint)
     _install_errors(app)
     app.include_router(routes.router)
     app.include_router(sparql.router)
@@ -157,6 +165,10 @@ def create_app(kg) -> FastAPI:
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.openapi = _openapi(app)  # type: ignore[method-assign]
+    from policykg.api import http
+
+    origins = kg.settings["cors_origins"]
+    http.install(app, [] if origins.strip().lower() == "none" else http.parse_origins(origins))
     return app
 
 

@@ -116,8 +116,7 @@ def _term(t: dict[str, Any] | None) -> dict[str, str]:
 
 
 async def _rows(request: Request, sparql: str) -> list[dict[str, Any]]:
-    endpoint = request.app.state.sparql
-    result = await run_in_threadpool(endpoint.run, QueryRequest(sparql, fmt="json"))
+    result = await request.app.state.sparql.submit(request, QueryRequest(sparql, fmt="json"))
     return json.loads(result.body)["results"]["bindings"]
 
 
@@ -130,8 +129,7 @@ async def resource(request: Request, rest: str) -> Response:
     fmt = choose(request)
     iri = await run_in_threadpool(resolve, store, raw)
     if fmt is not None:
-        endpoint = request.app.state.sparql
-        result = await run_in_threadpool(endpoint.run, QueryRequest(f"DESCRIBE <{iri}>", fmt=fmt.name))
+        result = await request.app.state.sparql.submit(request, QueryRequest(f"DESCRIBE <{iri}>", fmt=fmt.name))
         headers = {"X-PolicyKG-Truncated": "true"} if result.truncated else {}
         return _send(result.body, fmt, **headers)
     from policykg.api.web import render
@@ -238,7 +236,7 @@ async def void(request: Request) -> Response:
 
 @router.get("/context.jsonld")
 def context() -> JSONResponse:
-    return JSONResponse(jsonld_context(), media_type="application/ld+json", headers={"Access-Control-Allow-Origin": "*"})
+    return JSONResponse(jsonld_context(), media_type="application/ld+json")
 
 
 @router.get("/ontology")

@@ -20,12 +20,14 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
+from policykg.api.admission import Admission, wait_for_disconnect
 from policykg.errors import InputError
 from policykg.kg import formats
 from policykg.kg.formats import parse_accept
+from policykg.kg import guard
 from policykg.kg.query import QueryRequest, QueryResult
+from policykg.kg.workers import Ticket
 
 router = APIRouter(tags=["sparql"])
 log = logging.getLogger("policykg.api")
@@ -48,17 +50,30 @@ class SparqlEndpoint:
         try:
             self.timeout = settings.get_float("sparql_timeout")
             self.max_rows = settings.get_int("sparql_max_rows")
+            workers = settings.get_int("sparql_workers")
+            waiting = settings.get_int("sparql_queue")
         except ValueError:
-            raise InputError("POLICYKG_SPARQL_TIMEOUT must be seconds and POLICYKG_SPARQL_MAX_ROWS a whole "
-                             "number") from None
-        if not self.timeout > 0 or self.max_rows < 1:
-            raise InputError("sparql_timeout must be > 0 seconds and sparql_max_rows at least 1")
+            raise InputError("POLICYKG_SPARQL_TIMEOUT must be seconds; POLICYKG_SPARQL_MAX_ROWS, "
+                             "POLICYKG_SPARQL_WORKERS and POLICYKG_SPARQL_QUEUE whole numbers") from None
+        if not self.timeout > 0 or self.max_rows < 1 or workers < 1 or waiting < 0:
+            raise InputError("sparql_timeout must be > 0 seconds, sparql_max_rows and sparql_workers at least 1, "
+                             "sparql_queue at least 0")
+        # queries wait here, on the event loop, never in the threads that serve pages and /api
+        self.admission = Admission(slots=workers, queue=waiting, max_wait=max(self.timeout, 30.0),
+                                   retry_after=self.timeout)
         self._closed = False
 
-    def run(self, req: QueryRequest) -> QueryResult:
+    async def submit(self, request: Request, req: QueryRequest) -> QueryResult:
+        """Run `req` in a SPARQL slot (Busy: 503 + Retry-After); stopped if the client disconnects."""
+        guard.check(req.query)  # refusals and limits before the query takes a slot
+        ticket = Ticket()
+        return await self.admission.run(self.run, req, ticket, disconnected=wait_for_disconnect(request.receive),
+                                        cancel=ticket.cancel)
+
+    def run(self, req: QueryRequest, ticket: Ticket | None = None) -> QueryResult:
         return self.store.query(req.query, req.fmt, req.accept, max_rows=self.max_rows, timeout=self.timeout,
                                 default_graphs=req.default_graphs, named_graphs=req.named_graphs,
-                                base_iri=req.base_iri)
+                                base_iri=req.base_iri, ticket=ticket)
 
     def warm_up(self) -> None:
         try:
@@ -70,6 +85,7 @@ class SparqlEndpoint:
 
     def close(self) -> None:
         self._closed = True
+        self.admission.close()
         self.store.close()
 
 
@@ -92,6 +108,20 @@ def _one_query(items: list[tuple[str, str]]) -> str:
         raise InputError("missing query: send a SPARQL query as the query parameter "
                          "(GET ?query=…, or POST form query=…, or POST application/sparql-query)")
     return queries[0]
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused with 413 once it passes MAX_BODY bytes (before reading it all)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise refuse(413, f"the request body is {int(declared):,} bytes; at most {MAX_BODY:,} are accepted")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise refuse(413, f"the request body is over {MAX_BODY:,} bytes; at most {MAX_BODY:,} are accepted")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 async def parse_request(request: Request) -> QueryRequest:
@@ -118,9 +148,7 @@ async def parse_request(request: Request) -> QueryRequest:
                               "or as application/sparql-query")
         if charset and charset not in ("utf-8", "utf8", "us-ascii", "ascii"):
             raise refuse(415, f"charset {charset!r} is not supported: send the query in UTF-8")
-        body = await request.body()
-        if len(body) > MAX_BODY:
-            raise refuse(413, f"the request body is {len(body)} bytes; at most {MAX_BODY} are accepted")
+        body = await _read_body(request)
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
@@ -156,7 +184,7 @@ def _response(result: QueryResult) -> Response:
 
 async def run_query(request: Request, req: QueryRequest) -> QueryResult:
     endpoint: SparqlEndpoint = request.app.state.sparql
-    return await run_in_threadpool(endpoint.run, req)
+    return await endpoint.submit(request, req)
 
 
 _RESULTS = {

@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 
 from policykg import __version__
 from policykg.api import graphview, svg
@@ -379,7 +378,7 @@ async def console(request: Request, query: str | None = None) -> HTMLResponse:
     if query is not None and query.strip():
         req = QueryRequest(query=query, accept=["application/sparql-results+json", "text/turtle"])
         try:
-            result = await run_in_threadpool(endpoint.run, req)
+            result = await endpoint.submit(request, req)
             truncated, seconds = result.truncated, result.seconds
             if result.kind == "select":
                 data = json.loads(result.body)

@@ -154,7 +154,7 @@ class Store:
     def query(self, sparql: str, fmt: str | None = None, accept: list[str] | str | None = None, *,
               max_rows: int | None = None, timeout: float | None = None,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              base_iri: str | None = None) -> QueryResult:
+              base_iri: str | None = None, ticket=None) -> QueryResult:
         """A read-only query serialised in `fmt` (a short name, extension or media type) or else the best
         of `accept`; cut at `max_rows`; stopped after `timeout` seconds (embedded store: in a worker
         process). The CLI and the endpoint send `body` unchanged."""
@@ -164,7 +164,7 @@ class Store:
                            base_iri=base_iri)
         graph = self.graph
         if timeout is not None and graph.worker_path is not None:
-            return self._workers(graph.worker_path, timeout).run(req)
+            return self._workers(graph.worker_path, timeout).run(req, ticket)  # ticket: kg.workers.Ticket
         started = time.perf_counter()
         return _guard(lambda: serialize(graph.run(req), req, started))
 
@@ -181,7 +181,7 @@ class Store:
             if self._pool is None or self._pool.closed or self._pool.timeout != timeout:
                 if self._pool is not None:
                     self._pool.close()
-                self._pool = QueryPool(path, size=2, timeout=timeout)
+                self._pool = QueryPool(path, size=self.settings.get_int("sparql_workers"), timeout=timeout)
             return self._pool
 
     def warm_up(self, timeout: float) -> None:

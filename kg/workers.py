@@ -4,14 +4,22 @@ pyoxigraph has no query timeout, so a query with a time limit never runs in the 
 process: each worker process opens the Oxigraph folder read-only and answers one query at a
 time over a socket. A query that runs longer than the limit gets its worker killed (a fresh one
 starts on the next query) and the caller a `QueryTimeout` (HTTP 503).
+
+A worker that dies of a signal while running a query (pyoxigraph aborts or overflows its stack
+on some queries) makes that query an `EngineCrash` (HTTP 422, with the engine's message): it is
+never retried, and the pool refuses it at once from then on. A query whose caller gives up
+(`Ticket.cancel`, e.g. the HTTP client disconnected) gets its worker killed. Workers are started
+from one long-lived thread and die with the server, even on SIGKILL (`kg.lifeline`).
 """
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from multiprocessing.connection import Connection
@@ -20,6 +28,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from policykg.errors import InputError, PolicyKGError
+from policykg.kg.guard import EngineCrash, engine_crash, inspect
+from policykg.kg.lifeline import die_with_parent, spawn
 from policykg.kg.query import QueryRequest, QueryResult, run_on, serialize
 
 log = logging.getLogger("policykg.kg")
@@ -31,6 +41,44 @@ class QueryTimeout(PolicyKGError):
     http_status = 503
 
 
+class QueryCancelled(PolicyKGError):
+    """A query stopped because its caller went away."""
+
+    http_status = 503
+
+
+class Ticket:
+    """A handle on one query's run: `cancel()` kills the worker process running it."""
+
+    def __init__(self) -> None:
+        self.worker: _Worker | None = None
+        self.cancelled = False
+        self._lock = threading.Lock()
+
+    def attach(self, worker: "_Worker | None") -> None:
+        with self._lock:
+            self.worker = worker
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            worker = self.worker
+        process = worker.process if worker is not None else None
+        if process is not None and process.poll() is None:
+            process.kill()  # its socket closes: the waiting thread sees EOF and stops
+
+
+WORKER_NICE = 5  # workers run at a lower CPU priority than the server
+SLOT_WAIT = 30.0  # seconds a query waits for a free worker before a 503
+CRASH_MEMORY = 1000  # queries remembered as crashing the engine
+ENGINE_SIGNALS = (-6, -11, -7, -4)  # SIGABRT (a Rust panic), SIGSEGV (stack overflow), SIGBUS, SIGILL
+
+
+def query_key(sparql: str) -> str:
+    """A query's text without differences of white space (the key of the crash memory)."""
+    return " ".join(sparql.split())
+
+
 def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
     """Run one read-only query on `store` and serialise it as asked (row cap applied)."""
     started = time.perf_counter()
@@ -39,6 +87,11 @@ def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
 
 def _worker_main(conn, graph_dir: str) -> None:
     """A worker process: open the store read-only, answer queries until the pipe closes."""
+    die_with_parent()  # never outlive the server, even one killed with SIGKILL
+    try:
+        os.nice(WORKER_NICE)  # the pages and the API stay responsive while queries burn CPU
+    except OSError:
+        pass
     try:
         store = ox.Store.read_only(graph_dir)
     except OSError as exc:
@@ -70,16 +123,39 @@ class _Worker:
         self.graph_dir = graph_dir
         self.process: subprocess.Popen | None = None
         self.conn: Connection | None = None
+        self.stderr = None  # a temporary file: the engine's last words when it crashes
+
+    def last_words(self) -> str:
+        """The tail of the worker's standard error (a Rust panic message, for example)."""
+        if self.stderr is None:
+            return ""
+        try:
+            self.stderr.seek(0, 2)
+            self.stderr.seek(max(0, self.stderr.tell() - 8192))
+            return self.stderr.read().decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def died_of(self) -> int | None:
+        """The worker's exit status once it has died (negative: the signal), else None."""
+        if self.process is None:
+            return None
+        try:
+            return self.process.wait(2)
+        except subprocess.TimeoutExpired:
+            return None
 
     def ensure_started(self, timeout: float) -> None:
         if self.process is not None and self.process.poll() is None and self.conn is not None:
             return
         self.stop()
         ours, theirs = socket.socketpair()
+        self.stderr = tempfile.TemporaryFile()
         try:
-            self.process = subprocess.Popen(
+            self.process = spawn(
                 [sys.executable, "-m", "policykg.kg.workers", str(theirs.fileno()), str(self.graph_dir)],
-                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, stderr=self.stderr, close_fds=True,
+                env={**os.environ, "RUST_BACKTRACE": "0"})
         finally:
             theirs.close()
         conn = self.conn = Connection(ours.detach())
@@ -107,9 +183,12 @@ class _Worker:
             except subprocess.TimeoutExpired:
                 pass
             self.process = None
-
-
-SLOT_WAIT = 30.0  # seconds a query waits for a free worker before a 503
+        if self.stderr is not None:
+            tail = self.last_words().strip()
+            if tail:
+                log.warning("SPARQL worker said: %s", " | ".join(tail.splitlines()[-4:])[-1000:])
+            self.stderr.close()
+            self.stderr = None
 
 
 class QueryPool:
@@ -123,22 +202,35 @@ class QueryPool:
         for worker in self._workers:
             self._idle.put(worker)
         self._closed = threading.Event()
+        self.crashed: dict[str, str] = {}  # query key → the EngineCrash message (insertion order = age)
+        self._crash_lock = threading.Lock()
 
-    def run(self, req: QueryRequest) -> QueryResult:
+    def remember_crash(self, req: QueryRequest, message: str) -> None:
+        with self._crash_lock:
+            self.crashed[query_key(req.query)] = message
+            while len(self.crashed) > CRASH_MEMORY:
+                self.crashed.pop(next(iter(self.crashed)))
+
+    def run(self, req: QueryRequest, ticket: Ticket | None = None) -> QueryResult:
+        known = self.crashed.get(query_key(req.query))
+        if known is not None:  # it killed a worker before: it would again
+            raise EngineCrash(known + " (refused at once: this query crashed the engine before)")
         wait = max(self.timeout, SLOT_WAIT)  # a slot may be held by a worker that is (re)starting
         try:
             worker = self._idle.get(timeout=wait)
         except queue.Empty:
             raise QueryTimeout(f"the SPARQL endpoint is busy: no query slot came free within {wait:g} s; "
                                "try again") from None
+        ticket = ticket or Ticket()
         try:
-            return self._run_on(worker, req)
-        except QueryTimeout:
-            # its worker was killed: start a fresh one now, off the request, then free the slot
+            return self._run_on(worker, req, ticket)
+        except (QueryTimeout, EngineCrash, QueryCancelled):
+            # its worker was killed or died: start a fresh one now, off the request, then free the slot
             threading.Thread(target=self._restart, args=(worker,), daemon=True).start()
             worker = None
             raise
         finally:
+            ticket.attach(None)  # a late cancel must not kill the next query on this worker
             if worker is not None:
                 self._idle.put(worker)
 
@@ -154,9 +246,12 @@ class QueryPool:
                 worker.stop()  # the pool closed while it restarted: leave no process behind
             self._idle.put(worker)
 
-    def _run_on(self, worker: _Worker, req: QueryRequest) -> QueryResult:
+    def _run_on(self, worker: _Worker, req: QueryRequest, ticket: Ticket) -> QueryResult:
         for attempt in (1, 2):
+            if ticket.cancelled:
+                raise QueryCancelled("the client went away; the query was not run")
             worker.ensure_started(self.timeout)
+            ticket.attach(worker)
             try:
                 worker.conn.send(req)
                 if not worker.conn.poll(self.timeout):
@@ -166,6 +261,16 @@ class QueryPool:
                         "narrow it down, add a LIMIT, or run it on your own copy with `policykg sparql`")
                 status, payload, message = worker.conn.recv()
             except (EOFError, BrokenPipeError, ConnectionResetError, OSError):
+                if ticket.cancelled:
+                    worker.stop()
+                    raise QueryCancelled("the client went away; its query was stopped") from None
+                status = worker.died_of()
+                if status in ENGINE_SIGNALS:  # the engine crashed on this query: it would again
+                    crash = engine_crash(status, worker.last_words(), inspect(req.query).order_by)
+                    log.warning("SPARQL engine crashed (exit %s) on a query; refusing it from now on", status)
+                    self.remember_crash(req, str(crash))
+                    worker.stop()
+                    raise crash from None
                 worker.stop()  # the worker died (out of memory, killed): restart it once
                 if attempt == 2:
                     raise PolicyKGError("the SPARQL worker stopped while running the query; try again") from None

@@ -248,7 +248,12 @@ def sparql(query: Annotated[str, typer.Argument(help="a SPARQL 1.1 query, or @FI
             query = Path(query[1:]).read_text(encoding="utf-8")
         except OSError as exc:
             raise InputError(f"{query[1:]}: cannot read the query file: {exc.strerror}") from None
-    result = _kg(store).sparql(query, fmt)
+    from policykg import isolated
+
+    if isolated.embedded(store):  # in a child process: an engine crash becomes one line, not a Rust backtrace
+        result = isolated.run(store, query, fmt)
+    else:
+        result = _kg(store).sparql(query, fmt)
     sys.stdout.buffer.write(result.body)  # the bytes /sparql sends for the same query and format
     if sys.stdout.isatty() and not result.body.endswith(b"\n"):
         sys.stdout.buffer.write(b"\n")
@@ -280,15 +285,13 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
           port: Annotated[int, typer.Option(help="port (1–65535)", min=1, max=65535)] = 8000,
           store: StoreOpt = None) -> None:
     """Serve the HTTP API, the SPARQL endpoint and the web interface."""
-    import uvicorn
-
-    from policykg.api import create_app
+    from policykg.api.server import serve as run_server
 
     kg = _kg(store)
     kg.store.require()  # fail early, with one line, when there is no store
     _check_listen(host, port)
     try:
-        uvicorn.run(create_app(kg), host=host, port=port, log_level="info")
+        run_server(kg, host, port)  # uvicorn with a header read timeout and graceful shutdown
     except SystemExit as exc:  # uvicorn exits 3 when it cannot start (it has logged why)
         if exc.code not in (None, 0):
             raise PolicyKGError(f"the server did not start on {host}:{port} (see the log above)") from None
