@@ -85,6 +85,46 @@ class POL(DefinedNamespace):
     surface: URIRef
 
 
+class ELI(DefinedNamespace):
+    """The ELI terms the graph uses for documents and their parts (prefix `eli:`)."""
+
+    _NS = Namespace("http://data.europa.eu/eli/ontology#")
+    _fail = True
+
+    LegalResource: URIRef
+    LegalExpression: URIRef
+    LegalResourceSubdivision: URIRef
+    date_document: URIRef
+    first_date_entry_in_force: URIRef
+    date_no_longer_in_force: URIRef
+    in_force: URIRef
+    repeals: URIRef
+    repealed_by: URIRef
+    is_realized_by: URIRef
+    realizes: URIRef
+    title: URIRef
+    language: URIRef
+    passed_by: URIRef
+    type_document: URIRef
+    number: URIRef
+    is_part_of: URIRef
+    has_part: URIRef
+
+
+class SCHEMA(DefinedNamespace):
+    """The schema.org terms of the instance data (prefix `schema:`)."""
+
+    _NS = Namespace("http://schema.org/")
+    _fail = True
+
+    MonetaryAmount: URIRef
+    value: URIRef
+    maxValue: URIRef
+    currency: URIRef
+    amount: URIRef
+
+
+ORG = Namespace("http://www.w3.org/ns/org#")
 ID = Namespace(RESOURCE_IRI)
 
 
@@ -123,6 +163,7 @@ def jsonld_context() -> dict:
 ONTOLOGY_FILE = HERE / "policykg.ttl"
 SHAPES_FILE = HERE / "shapes.ttl"
 VOCAB_DIR = HERE / "vocab"
+DOCUMENT_TYPES_FILE = HERE / "document-types.ttl"  # eli:type_document values (not an entity vocabulary)
 # entity kind (class name) → the concept scheme its vocabulary and minted concepts live in
 SCHEMES = {"TalentCategory": "talent", "Honor": "honor", "Agency": "agency", "Industry": "industry",
            "Program": "program"}
@@ -146,6 +187,11 @@ def benefit_type_iri(notation: str) -> URIRef:
 
 def benefit_iri(doc_id: str, number: int, index: int) -> URIRef:
     return ID[f"{doc_id}/clause/{number}/benefit/{index}"]
+
+
+def amount_iri(doc_id: str, number: int, index: int) -> URIRef:
+    """The schema:MonetaryAmount of a benefit."""
+    return ID[f"{doc_id}/clause/{number}/benefit/{index}/amount"]
 
 
 def mention_iri(doc_id: str, number: int, index: int) -> URIRef:

@@ -154,3 +154,58 @@ def test_ontology_is_served(client):
     g = _graph(client.get("/ontology", headers={"accept": "application/n-triples"}), "nt")
     assert (URIRef(ONTOLOGY_IRI + "Clause"), None, None) in g
     assert json.loads(client.get("/ontology", headers={"accept": "application/ld+json"}).text)["@graph"]
+
+
+# -- instance data in standard terms -------------------------------------------------------
+STD = """PREFIX pol: <https://w3id.org/policykg/ontology#> PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX org: <http://www.w3.org/ns/org#> PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX schema: <http://schema.org/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+
+
+def test_documents_in_eli_terms(kg):
+    rows = kg.store.select(STD + """SELECT ?id ?number ?type ?org ?name WHERE {
+        ?d a pol:Document ; dcterms:identifier ?id ; eli:passed_by ?org .
+        ?org a org:Organization ; rdfs:label ?name .
+        OPTIONAL { ?d eli:number ?number } OPTIONAL { ?d eli:type_document/skos:notation ?type } }""")
+    got = {r["id"]: r for r in rows}
+    assert got["national-2022"]["number"] == "中办发〔2022〕58号"
+    assert got["national-2022"]["type"] == "意见"
+    assert got["jiading-draft"]["type"] == "实施意见"  # （草案） set aside
+    names = {r["name"] for r in rows if r["id"] == "national-2022"}
+    assert {"中共中央办公厅", "国务院办公厅"} <= names
+
+
+def test_parts_provenance_and_money_in_standard_terms(kg):
+    assert not kg.store.select(STD + """SELECT ?c WHERE { ?c a pol:Clause
+        FILTER NOT EXISTS { ?c a eli:LegalResourceSubdivision ; eli:is_part_of/a pol:Document } } LIMIT 1""")
+    assert not kg.store.select(STD + """SELECT ?x WHERE { ?x pol:extractedFrom ?c
+        FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?c } } LIMIT 1""")
+    rows = kg.store.select(STD + """SELECT ?b ?max ?v ?cur WHERE { ?b pol:maxAmount ?max ;
+        schema:amount ?m . ?m a schema:MonetaryAmount ; schema:maxValue ?v ; schema:currency ?cur }""")
+    assert rows and all(r["max"] == r["v"] and r["cur"] == "CNY" for r in rows)
+    assert any(r["v"] == 100000 for r in rows)  # 嘉定工匠终身成就奖: 最高10万元
+
+
+def test_shapes_catch_a_broken_standard_triple(kg):
+    import pyshacl
+
+    from policykg.ontology import SHAPES_FILE
+
+    graph = Graph().parse(data=kg.export("nt"), format="nt")
+    schema = Namespace("http://schema.org/")
+    amount = next(graph.subjects(RDF.type, schema.MonetaryAmount))
+    graph.remove((amount, schema.currency, None))
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=Graph().parse(SHAPES_FILE), inference="none")
+    assert not conforms and "currency" in text
+
+
+def test_every_example_query_returns_rows(kg):
+    from policykg.ontology import HERE
+
+    queries = sorted((HERE / "queries").glob("*.rq"))
+    assert len(queries) >= 3
+    for path in queries:
+        rows = kg.store.select(path.read_text(encoding="utf-8"))
+        assert rows, f"{path.name} returns no row on the example corpus"
