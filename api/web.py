@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from policykg import __version__
 from policykg.api import graphview, svg
+from policykg.api.linked import href as linked_href
 from policykg.errors import NotFound, PolicyKGError
 from policykg.kg.query import QueryRequest
 from policykg.ontology import ID, ONTOLOGY_IRI, clause_iri
@@ -41,6 +42,7 @@ def curie(value: object) -> str:
 
 
 env.filters["curie"] = curie
+env.filters["idhref"] = lambda iri: linked_href(str(iri))
 
 EXAMPLE_QUESTIONS = [
     "C类人才享受什么待遇？",
