@@ -209,3 +209,35 @@ def test_every_example_query_returns_rows(kg):
     for path in queries:
         rows = kg.store.select(path.read_text(encoding="utf-8"))
         assert rows, f"{path.name} returns no row on the example corpus"
+
+
+# -- index pages and their data ------------------------------------------------------------
+def test_benefit_table_filters_and_downloads(client):
+    import csv
+    import io
+
+    everything = client.get("/benefits.json").json()
+    assert len(everything) > 5 and {"who", "what", "amount", "max_amount", "from_whom", "document", "clause"} <= set(everything[0])
+    rows = client.get("/benefits.json", params={"who": "嘉定工匠", "min": "50000"}).json()
+    assert [(r["max_amount"], r["document"], r["clause"]) for r in rows] == [(100000, "jiading-draft", 10)]
+    r = client.get("/benefits.csv", params={"type": "money"})
+    assert r.headers["content-type"].startswith("text/csv")
+    table = list(csv.DictReader(io.StringIO(r.text)))
+    assert table and all(row["type"] == "money" for row in table)
+    page = client.get("/benefits", params={"document": "jiading-draft"}, headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'href="/benefits.csv?document=jiading-draft"' in page.text
+    assert client.get("/benefits.xml").status_code == 400
+    assert set(client.get("/benefits.json", params={"min": "lots"}).json()) == {"error"}
+
+
+def test_entity_index_documents_list_and_text(client):
+    honors = client.get("/entities.json", params={"kind": "Honor"}).json()
+    assert honors and all(e["kind"] == "Honor" for e in honors)
+    assert any(e["label"] == "嘉定工匠" for e in honors)
+    docs = client.get("/documents.csv").text.splitlines()
+    assert docs[0].startswith("id,title") and any("中办发〔2022〕58号" in line for line in docs)
+    page = client.get("/documents", headers={"accept": "text/html"}).text
+    assert "2022-10-07" in page and "中办发〔2022〕58号" in page and 'href="/documents.json"' in page
+    text = client.get("/documents/national-2022/text", headers={"accept": "text/html"}).text
+    assert text.count('<p id="c') == 19
+    assert client.get("/documents/nope/text").status_code == 404
