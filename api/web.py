@@ -23,6 +23,7 @@ from policykg.api.linked import href as linked_href
 from policykg.errors import NotFound, PolicyKGError
 from policykg.kg.query import QueryRequest
 from policykg.ontology import ID, NAMESPACES, ONTOLOGY_IRI, clause_iri
+from policykg.text import sentence_bounds
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).resolve().parent
@@ -110,7 +111,6 @@ def error_page(request: Request, status: int, message: str) -> str:
 
 
 # -- marking text --------------------------------------------------------------------------
-_SENTENCE = re.compile(r"[^。；！？;!?\n]+[。；！？;!?]?|\n")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -120,7 +120,7 @@ def _bigrams(text: str) -> set[str]:
 
 def answering_sentence(text: str, answer: str, facts: list[dict], question: str) -> tuple[int, int] | None:
     """The span of the clause sentence that best matches the answer (then facts, then question)."""
-    sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+    sentences = sentence_bounds(text)  # the one splitter (policykg.text)
     if not sentences:
         return None
     evidence = [answer, " ".join(str(f.get("object", "")) for f in facts), question]

@@ -3,7 +3,8 @@
 :func:`run_check` returns the ``check --json`` object of CONTRACT.md section 3: the document,
 its parents, the clause alignments (best first per clause and parent) and the findings.
 Alignments come from the store (``Store.alignments()``, written by the build stage with
-:mod:`policykg.check.align`); :mod:`policykg.check.report` renders text, Markdown and HTML.
+:mod:`policykg.check.align`), the obligations, figures and blanks from the graph
+(:mod:`policykg.check.facts`); :mod:`policykg.check.report` renders text, Markdown and HTML.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ def run_check(store, doc_id: str, model: str) -> dict[str, Any]:
     """The consistency check of document `doc_id` in `store` (a `policykg.kg.store.Store`);
     `model` embeds clauses when the store has no alignments for it."""
     from .align import load_or_compute
+    from .facts import clause_facts
     from .findings import Checker
 
     doc = store.document(doc_id)
@@ -31,7 +33,8 @@ def run_check(store, doc_id: str, model: str) -> dict[str, Any]:
                 alignments.append({"clause": clause.number, "parent_document": parent,
                                    "parent_clause": pair["parent_clause"], "score": pair["score"],
                                    "accepted": pair["accepted"]})
-    checker = Checker(doc, {p: known[p] for p in parents}, pairs)
+    facts = clause_facts(store, [doc, *(known[p] for p in parents)])
+    checker = Checker(doc, {p: known[p] for p in parents}, pairs, facts)
     findings = [f.to_dict() for f in checker.run()]
     warnings = [
         f"{doc_id} implements {p}, which is not in this store: add the corpus folder that holds {p} "

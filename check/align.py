@@ -22,12 +22,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import Graph
 
-from policykg.extract.figures import find_figures, same_indicator
+from policykg.extract.figures import Figure, same_indicator
 from policykg.ingest.model import Clause, Document
-from policykg.ontology import POL, clause_iri
+from policykg.kg.rdf import add_alignments
 
+from .facts import clause_facts
 from .similarity import TfIdf, clause_vectors, dice, sentences
 
 KEEP = 5
@@ -56,7 +57,8 @@ class Pair:
 class Aligner:
     """Scores clause pairs between documents; built once over all loaded documents."""
 
-    def __init__(self, documents: list[Document], vectors: dict) -> None:
+    def __init__(self, documents: list[Document], vectors: dict,
+                 figures: dict[tuple[str, int], list[Figure]] | None = None) -> None:
         self.documents = {d.id: d for d in documents}
         clauses = [c for d in documents for c in d.clauses]
         self.tfidf = TfIdf(c.body for c in clauses)
@@ -64,7 +66,8 @@ class Aligner:
         self.vectors = vectors
         self._vec = {c.key: self.tfidf.vector(c.body) for c in clauses}
         self._sents = {c.key: [self.sent_tfidf.vector(s) for s in sentences(c.body)] for c in clauses}
-        self._figs = {c.key: find_figures(c.body) for c in clauses}
+        figures = figures or {}
+        self._figs = {c.key: figures.get(c.key, []) for c in clauses}
 
     def pair(self, d: Clause, p: Clause) -> Pair:
         lexical = TfIdf.cosine(self._vec[d.key], self._vec[p.key])
@@ -93,13 +96,15 @@ class Aligner:
         return result
 
 
-def align_all(documents: list[Document], vectors: dict) -> dict[str, Any]:
-    """Alignments of every document that implements others: {doc: {parents, missing, pairs}}."""
+def align_all(documents: list[Document], vectors: dict,
+              figures: dict[tuple[str, int], list[Figure]] | None = None) -> dict[str, Any]:
+    """Alignments of every document that implements others: {doc: {parents, missing, pairs}};
+    `figures` are the extracted figures of each clause (their shared indicators add to a score)."""
     by_id = {d.id: d for d in documents}
     children = [d for d in documents if d.meta.implements]
     if not children:
         return {}
-    aligner = Aligner(documents, vectors)
+    aligner = Aligner(documents, vectors, figures)
     out: dict[str, Any] = {}
     for doc in children:
         parents = [p for p in doc.meta.implements if p in by_id]
@@ -113,44 +118,19 @@ def align_all(documents: list[Document], vectors: dict) -> dict[str, Any]:
     return out
 
 
-def add_alignment_triples(graph: Graph, data: dict[str, Any]) -> None:
-    """`clause pol:alignsWith parentClause` and a `pol:Alignment` resource per accepted pair."""
-    for doc_id, entry in data.items():
-        for parent, per in entry["pairs"].items():
-            for n, pairs in per.items():
-                source = clause_iri(doc_id, int(n))
-                for pair in pairs:
-                    if not pair["accepted"]:
-                        continue
-                    target = clause_iri(parent, pair["parent_clause"])
-                    node = URIRef(f"{source}/alignment/{parent}-{pair['parent_clause']}")
-                    graph.add((source, POL.alignsWith, target))
-                    graph.add((node, RDF.type, POL.Alignment))
-                    graph.add((node, POL.source, source))
-                    graph.add((node, POL.target, target))
-                    graph.add((node, POL.score, Literal(f"{pair['score']:.4f}", datatype=XSD.decimal)))
-                    graph.add((source, POL.alignment, node))
-                    graph.add((node, RDFS.label, Literal(
-                        f"{doc_id} 第{n}条款 ↔ {parent} 第{pair['parent_clause']}条款（相似度 {pair['score']:.2f}）",
-                        lang="zh")))
-                    graph.add((node, RDFS.label, Literal(
-                        f"alignment of {doc_id} clause {n} with {parent} clause {pair['parent_clause']}", lang="en")))
-
-
-def build_alignments(documents: list[Document], graph: Graph, vectors: dict, model: str) -> dict[str, Any]:
-    """Build stage: extraction triples for every clause, then alignments of documents with parents
-    (their triples added to `graph`); returns the alignments the store keeps."""
-    from .triples import add_extraction_triples
-
-    add_extraction_triples(graph, documents)
+def build_alignments(documents: list[Document], graph: Graph, vectors: dict, model: str,
+                     figures: dict[tuple[str, int], list[Figure]] | None = None) -> dict[str, Any]:
+    """Build stage: alignments of documents with their parents (their triples added to `graph`),
+    from the clause texts, the embeddings and the `figures` the extract stage found; returns the
+    alignments the store keeps."""
     if not any(d.meta.implements for d in documents):
         return {}
     wanted = {d.id for d in documents if d.meta.implements}
     wanted |= {p for d in documents for p in d.meta.implements}
     clauses = [c for d in documents if d.id in wanted for c in d.clauses]
     vectors = clause_vectors(clauses, model, vectors)
-    data = align_all(documents, vectors)
-    add_alignment_triples(graph, data)
+    data = align_all(documents, vectors, figures)
+    add_alignments(graph, data)
     return data
 
 
@@ -167,5 +147,7 @@ def load_or_compute(store, doc_id: str, model: str) -> dict[str, Any]:
     wanted = {doc_id, *doc.meta.implements}
     clauses = [c for d in documents if d.id in wanted for c in d.clauses]
     vectors = clause_vectors(clauses, model)
-    return align_all([d for d in documents if d.id in wanted], vectors).get(
+    chosen = [d for d in documents if d.id in wanted]
+    figures = {key: f.figures for key, f in clause_facts(store, chosen).items()}
+    return align_all(chosen, vectors, figures).get(
         doc_id, {"parents": [], "missing": [], "pairs": {}})

@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policykg.extract.figures import Figure, find_figures, same_indicator, same_value
-from policykg.extract.modality import EXPLICIT_STRONG, STRONG, WEAK, WORDS, Obligation, find_obligations, is_party
-from policykg.extract.placeholders import find_placeholders
+from policykg.extract import ClauseFacts
+from policykg.extract.figures import Figure, same_indicator, same_value
+from policykg.extract.modality import Obligation, is_party
 from policykg.ingest.model import Clause, Document
+from policykg.text import EXPLICIT_STRONG, STRONG, WEAK, WORDS, strip_modal_words
 
 from .similarity import TfIdf, dice, overlap
 
@@ -34,7 +35,6 @@ NOT_COVERED_CLEAR = 0.3  # no sentence of the document this similar: the parent 
 PARTIAL_SCOPE = 0.5  # a document covering less than this share of a parent implements only part of it
 RELATIVE_UNITS = ("%", "个百分点", "倍")  # figures comparable across administrative levels
 FLOOR_WORDS = ("以上", "超过", "不低于", "不少于", "达到", "至少", "高于")
-MODAL_WORDS = re.compile(r"必须|务必|应当|鼓励|倡导|引导|支持|允许|可以|要|应|可|须")
 
 
 def _same_duty(parent: Obligation, unit: Obligation) -> bool:
@@ -76,6 +76,11 @@ def self_name(doc: Document) -> str:
     return "草案" if doc.meta.status == "draft" else "本文件"
 
 
+def _with_severity(finding: Finding, severity: str) -> Finding:
+    finding.severity = severity
+    return finding
+
+
 def _lower(severity: str) -> str:
     return {"high": "medium", "medium": "low"}.get(severity, "low")
 
@@ -83,22 +88,25 @@ def _lower(severity: str) -> str:
 class Checker:
     """Finds the consistency problems of `doc` given its accepted alignments with its parents."""
 
-    def __init__(self, doc: Document, parents: dict[str, Document], pairs: dict[str, dict[str, list[dict]]]) -> None:
+    def __init__(self, doc: Document, parents: dict[str, Document], pairs: dict[str, dict[str, list[dict]]],
+                 facts: dict[tuple[str, int], ClauseFacts]) -> None:
+        """`facts`: the extracted obligations, figures and blanks of every clause of `doc` and its
+        parents (check.facts.clause_facts reads them from the graph)."""
         self.doc = doc
         self.parents = parents
         self.pairs = pairs
-        units = [s for d in [doc, *parents.values()] for c in d.clauses for s in _unit_texts(c)]
-        self.tfidf = TfIdf(units)
-        self.obligations = {c.key: find_obligations(c.body) for d in [doc, *parents.values()] for c in d.clauses}
+        self.facts = facts
+        clauses = [c for d in [doc, *parents.values()] for c in d.clauses]
+        self.obligations = {c.key: self._facts(c).obligations for c in clauses}
+        self.tfidf = TfIdf(u.sentence for c in clauses for u in self.obligations[c.key])
         self._vec: dict[str, dict[str, float]] = {}
         self.me = self_name(doc)
-        self._figures: dict[tuple[str, int], list[Figure]] = {}
 
     # -- helpers ------------------------------------------------------------------------
     def sim(self, a: str, b: str) -> float:
         for t in (a, b):
             if t not in self._vec:
-                self._vec[t] = self.tfidf.vector(MODAL_WORDS.sub("", t))
+                self._vec[t] = self.tfidf.vector(strip_modal_words(t))
         return TfIdf.cosine(self._vec[a], self._vec[b])
 
     def accepted(self, parent: str, number: int) -> list[dict]:
@@ -120,20 +128,21 @@ class Checker:
     def is_digest(self, parent: str) -> bool:
         return self.parents[parent].meta.text == "digest"
 
+    def _facts(self, clause: Clause) -> ClauseFacts:
+        return self.facts.get(clause.key) or ClauseFacts(clause.document, clause.number)
+
     def figures(self, clause: Clause) -> list[Figure]:
-        if clause.key not in self._figures:
-            self._figures[clause.key] = find_figures(clause.body)
-        return self._figures[clause.key]
+        return self._facts(clause).figures
 
     # -- finding kinds --------------------------------------------------------------------
     def placeholders(self) -> list[Finding]:
         out = []
         for clause in self.doc.clauses:
-            blanks = find_placeholders(clause.text)
+            blanks = self._facts(clause).placeholders
             if not blanks:
                 continue
             counterpart = self.best_parent_clause(clause.number)
-            parent_figures = [(counterpart[0], f) for f in find_figures(counterpart[1].body)] if counterpart else []
+            parent_figures = [(counterpart[0], f) for f in self.figures(counterpart[1])] if counterpart else []
             for blank in blanks:
                 hint = _hint(blank.evidence, parent_figures)
                 message = f"{where(self.doc, clause, True)}留有待填空白：“{blank.evidence}”。"
@@ -150,7 +159,7 @@ class Checker:
     def number_mismatches(self) -> list[Finding]:
         out = []
         for clause in self.doc.clauses:
-            for fig in find_figures(clause.body):
+            for fig in self.figures(clause):
                 candidates: list[tuple[float, float, str, Clause, Figure]] = []
                 for parent, pdoc in self.parents.items():
                     aligned = {p["parent_clause"]: p["score"] for p in self.top(parent, clause.number) if p["accepted"]}
@@ -197,7 +206,7 @@ class Checker:
                 for unit in self.obligations[clause.key]:
                     score, pclause, punit = max(((self.sim(unit.sentence, u.sentence), pc, u) for pc, u in punits),
                                                 key=lambda x: x[0])
-                    contained = overlap(MODAL_WORDS.sub("", unit.sentence), MODAL_WORDS.sub("", punit.sentence))
+                    contained = overlap(strip_modal_words(unit.sentence), strip_modal_words(punit.sentence))
                     if score < MATCH and not (score >= MATCH_CONTAINED and contained >= CONTAINED):
                         continue
                     kind = _modality_kind(punit, unit)
@@ -288,16 +297,17 @@ class Checker:
         return out
 
     def run(self) -> list[Finding]:
+        from . import kinds
+
         findings = self.placeholders() + self.number_mismatches() + self.modality_changes()
         if self.doc.meta.text != "digest":  # a digest of part of a text omits by design
             findings += self.omitted_obligations() + self.not_covered()
+        for kind in list(kinds.KINDS.values()):  # kinds registered with their own detector
+            if kind.detect is not None:
+                findings += [f if f.severity else _with_severity(f, kind.severity) for f in kind.detect(self)]
         rank = {"high": 0, "medium": 1, "low": 2}
-        findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank[f.severity], f.kind))
+        findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank.get(f.severity, 3), f.kind))
         return findings
-
-
-def _unit_texts(clause: Clause) -> list[str]:
-    return [u.sentence for u in find_obligations(clause.body)]
 
 
 def _modality_kind(parent: Obligation, draft: Obligation) -> str | None:

@@ -4,20 +4,28 @@ The HTML page has one row per clause of the checked document: the clause, its be
 parent clause (character differences highlighted with difflib: words only in the draft in
 green, words only in the parent struck through in red), and the findings on that clause
 beside them. Parent clauses nothing aligns with follow at the end. Inline CSS, no scripts,
-no external assets; every text is escaped.
+no external assets; every text is escaped, in the Markdown report too (HTML special characters
+as entities, Markdown punctuation with a backslash). Finding kinds are rendered from their
+registration in check/kinds.py.
 """
 from __future__ import annotations
 
 import difflib
 import html
+import re
 from collections import Counter
 from typing import Any
 
-KIND_ZH = {
-    "placeholder": "待填空白", "number_mismatch": "数字不一致", "weakened_modality": "要求弱化",
-    "strengthened_modality": "要求强化", "omitted_obligation": "遗漏义务", "not_covered": "上级条款未落实",
-}
-SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
+from . import kinds
+
+
+def _kind(name: str) -> str:
+    """A finding kind's Chinese label, from the registry (check/kinds.py)."""
+    return kinds.get(name).zh
+
+
+def _sev(severity: str) -> str:
+    return kinds.severity_label(severity)
 
 
 def _docs(kg, result: dict[str, Any]):
@@ -36,7 +44,11 @@ def _summary(result: dict[str, Any]) -> str:
     counts = Counter(f["kind"] for f in result["findings"])
     if not counts:
         return "未发现问题"
-    return "，".join(f"{KIND_ZH[k]} {n} 处" for k, n in counts.most_common())
+    return "，".join(f"{_kind(k)} {n} 处" for k, n in counts.most_common())
+
+
+def _md_summary(result: dict[str, Any]) -> str:
+    return _md(_summary(result))
 
 
 def _clause_name(doc, number: int | None) -> str:
@@ -55,7 +67,7 @@ def to_text(kg, result: dict[str, Any]) -> str:
     lines += [f"注意：{w}" for w in result.get("warnings", [])]
     lines.append("")
     for f in result["findings"]:
-        head = f"[{SEVERITY_ZH[f['severity']]}] {KIND_ZH[f['kind']]}"
+        head = f"[{_sev(f['severity'])}] {_kind(f['kind'])}"
         if f["clause"] is not None:
             head += f" 草案{_clause_name(doc, f['clause'])}"
         if f["parent_document"]:
@@ -73,8 +85,14 @@ def to_text(kg, result: dict[str, Any]) -> str:
 
 
 # -- Markdown --------------------------------------------------------------------------------
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#!])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Document text made inert in Markdown: no HTML (<script>, <img onerror> become text), no
+    Markdown syntax (links, images, emphasis, table cells), one line."""
+    text = html.escape(str(text), quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 
 
 def to_markdown(kg, result: dict[str, Any]) -> str:
@@ -82,7 +100,7 @@ def to_markdown(kg, result: dict[str, Any]) -> str:
     out = [f"# 一致性检查：{_md(doc.meta.title)}", "",
            f"- 文件：`{doc.id}`",
            f"- 上级文件：{'；'.join(f'{_md(parents[p].meta.title)}（`{p}`）' for p in parents) or '无'}",
-           f"- 结果：{_summary(result)}"]
+           f"- 结果：{_md_summary(result)}"]
     out += [f"- **注意**：{_md(w)}" for w in result.get("warnings", [])]
     out += ["", "## 问题", "", "| 严重程度 | 类型 | 草案条款 | 上级条款 | 说明 |", "| --- | --- | --- | --- | --- |"]
     for f in result["findings"]:
@@ -90,7 +108,7 @@ def to_markdown(kg, result: dict[str, Any]) -> str:
         if f["parent_document"]:
             pdoc = parents[f["parent_document"]]
             parent = f"{f['parent_document']} {_clause_name(pdoc, f['parent_clause'])}"
-        out.append(f"| {SEVERITY_ZH[f['severity']]} | {KIND_ZH[f['kind']]} | {_md(_clause_name(doc, f['clause']))} "
+        out.append(f"| {_md(_sev(f['severity']))} | {_md(_kind(f['kind']))} | {_md(_clause_name(doc, f['clause']))} "
                    f"| {_md(parent)} | {_md(f['message'])} |")
     out += ["", "## 条款对应", "", "| 草案条款 | 对应上级条款（相似度） |", "| --- | --- |"]
     for clause in doc.clauses:
@@ -166,13 +184,12 @@ def _render(text: str, changed: list[bool], marked: list[bool], tag: str) -> str
     return "".join(out)
 
 
-def _quoted(text: str, findings: list[dict[str, Any]]) -> list[str]:
-    """What to underline in a clause: the sentences its findings quote, and its blanks with their words."""
-    from policykg.extract.placeholders import find_placeholders
-
-    quoted = [f["evidence"]["text"] for f in findings if f["kind"] not in ("omitted_obligation", "placeholder")]
-    if any(f["kind"] == "placeholder" for f in findings):
-        quoted += [text[max(0, p.start - 6):p.end + 2] for p in find_placeholders(text)]
+def _quoted(text: str, findings: list[dict[str, Any]], blanks=()) -> list[str]:
+    """What to underline in a clause: the sentences its findings quote, and its blanks (the
+    extracted placeholders of the clause) with their words."""
+    quoted = [f["evidence"]["text"] for f in findings if kinds.get(f["kind"]).mark == "evidence"]
+    if any(kinds.get(f["kind"]).mark == "blanks" for f in findings):
+        quoted += [text[max(0, p.start - 6):p.end + 2] for p in blanks]
     return quoted
 
 
@@ -188,15 +205,22 @@ def _finding_html(f: dict[str, Any], parents) -> str:
     where = ""
     if f["parent_document"] and f["clause"] is not None:
         where = f" <span class='score'>↔ {e(f['parent_document'])} {e(_clause_name(parents[f['parent_document']], f['parent_clause']))}</span>"
-    return (f"<div class='f {e(f['severity'])}'><span class='sev {e(f['severity'])}'>{e(SEVERITY_ZH[f['severity']])}</span>"
-            f"<span class='kind'>{e(KIND_ZH[f['kind']])}</span>{where}<br>{e(f['message'])}</div>")
+    return (f"<div class='f {e(f['severity'])}'><span class='sev {e(f['severity'])}'>{e(_sev(f['severity']))}</span>"
+            f"<span class='kind'>{e(_kind(f['kind']))}</span>{where}<br>{e(f['message'])}</div>")
 
 
 def to_html(kg, result: dict[str, Any]) -> str:
     e = html.escape
+    from .facts import clause_facts
+
     doc, parents = _docs(kg, result)
     findings = result["findings"]
     counts = Counter(f["kind"] for f in findings)
+    facts = clause_facts(kg, [doc]) if any(kinds.get(f["kind"]).mark == "blanks" for f in findings) else {}
+
+    def blanks(clause):
+        return facts[clause.key].placeholders if clause.key in facts else []
+
     parts = [
         "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -207,7 +231,7 @@ def to_html(kg, result: dict[str, Any]) -> str:
                      for pid, p in parents.items()) or "无") + "</div>",
     ]
     parts += [f"<div class='warn'>{e(w)}</div>" for w in result.get("warnings", [])]
-    parts.append("<div class='summary'>" + ("".join(f"<span>{e(KIND_ZH[k])} {n}</span>" for k, n in counts.most_common())
+    parts.append("<div class='summary'>" + ("".join(f"<span>{e(_kind(k))} {n}</span>" for k, n in counts.most_common())
                                             or "<span>未发现问题</span>") + "</div>")
     parts.append("<p class='legend'>左栏为本文件条款，中栏为对应的上级条款：<ins>绿色</ins>为本文件有而上级没有的文字，"
                  "<del>红色删除线</del>为上级有而本文件没有的文字，<mark>橙色下划线</mark>为问题所指的句子；右栏为该条的问题。</p>")
@@ -220,7 +244,7 @@ def to_html(kg, result: dict[str, Any]) -> str:
             pclause = parents[top["parent_document"]].clause(top["parent_clause"])
             quoted = [f for f in mine if f["parent_document"] == top["parent_document"]
                       and f["parent_clause"] == top["parent_clause"]]
-            left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine),
+            left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine, blanks(clause)),
                                 [f["evidence"]["parent_text"] for f in quoted])
             parent_cell = (f"<div class='label'>{e(parents[top['parent_document']].meta.title)} {e(pclause.label)}"
                            f" <span class='score'>相似度 {top['score']:.2f}</span></div>{right}")
@@ -232,14 +256,15 @@ def to_html(kg, result: dict[str, Any]) -> str:
                     f"<span class='score'>{a['score']:.2f}</span><br>"
                     f"{e(parents[a['parent_document']].clause(a['parent_clause']).text)}</div>" for a in others) + "</details>"
         else:
-            left = _render(clause.text, [False] * len(clause.text), _spans(clause.text, _quoted(clause.text, mine)), "ins")
+            left = _render(clause.text, [False] * len(clause.text), _spans(clause.text, _quoted(clause.text, mine, blanks(clause))), "ins")
             parent_cell = "<span class='none'>上级文件中无对应条款</span>"
         parts.append(
             f"<tr id='c{clause.number}'><td class='clause'><div class='label'>{e(clause.label)}{e(clause.title)}</div>"
             f"{left}</td><td class='parent'>{parent_cell}</td><td class='findings'>"
             + ("".join(_finding_html(f, parents) for f in mine) or "<span class='none'>无</span>") + "</td></tr>")
     parts.append("</tbody></table>")
-    uncovered = [f for f in findings if f["kind"] == "not_covered"]
+    uncovered = [f for f in findings if kinds.get(f["kind"]).parent_only and f["parent_document"] in parents
+                 and f["parent_clause"] is not None]
     if uncovered:
         parts.append("<h2>本文件未落实的上级条款</h2><table><thead><tr><th>上级条款</th><th>说明</th></tr></thead><tbody>")
         for f in uncovered:

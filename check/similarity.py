@@ -15,9 +15,9 @@ from typing import Iterable
 import numpy as np
 
 from policykg.ingest.model import Clause
+from policykg.text import END_MARKS, split_sentences
 
 NON_TEXT = re.compile(r"[^\u4e00-\u9fff0-9A-Za-z%]")
-SENTENCES = re.compile(r"[^。；！？;!?\n]+")
 # very common policy words: they say nothing about which clause corresponds to which
 GENERIC = set("高技能人才 技能人才 人才队伍 队伍建设 加强 推动 推进 完善 健全 建立 开展 实施 积极 进一步".split())
 
@@ -30,7 +30,8 @@ def grams(text: str) -> Counter:
 
 def sentences(text: str, min_chars: int = 6) -> list[str]:
     """Sentences of a text (split on 。；！？), dropping fragments shorter than `min_chars`."""
-    return [s.strip("，, ") for s in SENTENCES.findall(text or "") if len(NON_TEXT.sub("", s)) >= min_chars]
+    out = (s.text.rstrip(END_MARKS).strip() for s in split_sentences(text or ""))
+    return [s.strip("，, ") for s in out if len(NON_TEXT.sub("", s)) >= min_chars]
 
 
 class TfIdf:

@@ -3,7 +3,7 @@
 A clause is cut into sentences (。；) and a sentence into segments (，：). A benefit is found
 by its trigger in a segment:
 
-- an amount of money (amounts.py) with its benefit phrase — the phrase ending in a head word of
+- an amount of money (policykg.text.amounts) with its benefit phrase — the phrase ending in a head word of
   the benefit-type vocabulary after the amount (最高1万元奖励, 5万元生活补贴) or before it
   (安家补贴2万元); a bare amount inherits the phrase of the one before it (B类人才最高50万元);
 - 给予 / 予以 / 发放 / 提供 / 享受 + a benefit phrase without an amount (给予政策补贴扶持);
@@ -18,12 +18,13 @@ the sentence names (由市财政局列支), else the document's agencies that ar
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from policykg.extract.amounts import find_money
-from policykg.extract.entities import STOP, Entity, pos_tokens, sentence_bounds
+from policykg.extract.entities import STOP, Entity, pos_tokens
 from policykg.extract.vocab import Vocabulary
+from policykg.text import find_money, sentence_bounds
 
 BENEFICIARY_KINDS = ("TalentCategory", "Honor", "Program")
 SEGMENT_END = "，,：:"
@@ -103,7 +104,7 @@ def _extend(text: str, tokens, start: int, lo: int, max_len: int = 6, ents: list
     """Left edge of a benefit phrase whose head starts at `start` (not past `lo`, a stop word or
     an entity: 高技能人才子女教育 → 子女教育)."""
     lo = max([lo] + [e.end for e in ents if e.end <= start])
-    k = next((i for i, t in enumerate(tokens) if t[0] <= start < t[1]), None)
+    k = tokens.at(start)
     if k is None:
         return start
     begin = max(tokens[k][0], lo)
@@ -125,10 +126,12 @@ def find_benefits(text: str, entities: list[Entity], vocab: Vocabulary) -> list[
     benefits: list[Benefit] = []
     earlier: list[Entity] = []  # the categories and honors of the sentence before
     previous: Benefit | None = None  # the last priced benefit: a bare amount later inherits its phrase
+    by_start = sorted(entities, key=lambda e: e.start)
+    starts = [e.start for e in by_start]
     for s_lo, s_hi in sentence_bounds(text):
         sentence = text[s_lo:s_hi].strip()
         segs = _segments(text, s_lo, s_hi)
-        ents = [e for e in entities if s_lo <= e.start < s_hi]
+        ents = by_start[bisect_left(starts, s_lo):bisect_left(starts, s_hi)]
         found: list[tuple[int, Benefit]] = []  # (segment index, benefit)
         for i, (lo, hi) in enumerate(segs):
             spans: list[tuple[int, int]] = []  # what is already a benefit in this segment

@@ -13,13 +13,13 @@ A spaCy pipeline over the jieba-segmented text (`spacy.blank("zh")` with the jie
 from __future__ import annotations
 
 import re
+from bisect import bisect_right, insort
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from policykg.extract.vocab import Term, Vocabulary
 from policykg.ontology import minted_concept_iri
 
-SENTENCE_END = "。；！？;!?\n"
 
 
 @dataclass
@@ -89,19 +89,6 @@ _NOT_AFTER_TALENT = frozenset(
     "结构 数量 规模 流动 储备 集聚 交流 招聘 认定 分类 标准 梯队 库 奖励 安居 住房 创新 创业".split())
 
 
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence (split after 。；！？), trailing mark included."""
-    out, start = [], 0
-    for i, ch in enumerate(text):
-        if ch in SENTENCE_END:
-            if text[start:i + 1].strip():
-                out.append((start, i + 1))
-            start = i + 1
-    if text[start:].strip():
-        out.append((start, len(text)))
-    return out
-
-
 @lru_cache(maxsize=1)
 def _pos_tokenizer():
     """A jieba part-of-speech tagger with its own dictionary: words other parts of policykg add to
@@ -115,20 +102,43 @@ def _pos_tokenizer():
     return pseg.POSTokenizer(jieba.Tokenizer())
 
 
+class Tokens(tuple):
+    """jieba's words as (start, end, word, flag), with lookups by character offset in O(log n),
+    so that extraction stays linear in the length of a text."""
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        return [t[0] for t in self]
+
+    @cached_property
+    def _ends(self) -> dict[int, int]:
+        return {t[1]: i for i, t in enumerate(self)}
+
+    def at(self, pos: int) -> int | None:
+        """The index of the token that holds character `pos`, or None."""
+        k = bisect_right(self._starts, pos) - 1
+        return k if k >= 0 and self[k][0] <= pos < self[k][1] else None
+
+    def ending_at(self, pos: int) -> tuple[int, int, str, str] | None:
+        """The token that ends right before character `pos`, or None."""
+        k = self._ends.get(pos)
+        return None if k is None else self[k]
+
+
 @lru_cache(maxsize=64)
-def pos_tokens(text: str) -> tuple[tuple[int, int, str, str], ...]:
+def pos_tokens(text: str) -> Tokens:
     """jieba's words with their part of speech and character offsets."""
     out, pos = [], 0
     for pair in _pos_tokenizer().cut(text):
         out.append((pos, pos + len(pair.word), pair.word, pair.flag))
         pos += len(pair.word)
-    return tuple(out)
+    return Tokens(out)
 
 
-def _extend_left(text: str, tokens: list[tuple[int, int, str, str]], start: int, max_len: int,
+def _extend_left(text: str, tokens: Tokens, start: int, max_len: int,
                  verbs: bool = False) -> int:
     """How far left of `start` a name reaches: over noun-like tokens, never over a stop word."""
-    k = next((i for i, t in enumerate(tokens) if t[0] <= start < t[1]), None)
+    k = tokens.at(start)
     if k is None:
         return start
     begin = tokens[k][0]
@@ -170,7 +180,8 @@ def _rule_candidates(text: str, tokens) -> list[_Cand]:
                                     ("TalentCategory", TALENT_SUFFIX, 8)):
         pattern = re.compile("|".join(map(re.escape, suffixes)))
         for m in pattern.finditer(text):
-            token = next((tk for tk in tokens if tk[0] < m.end() <= tk[1]), None)
+            k = tokens.at(m.end() - 1)
+            token = tokens[k] if k is not None else None
             if token is None or token[1] != m.end() or token[2] in NOT_AGENCY:
                 continue  # the suffix must end a word: 实行动态 has no 行动, 格局 is no agency
             if kind == "TalentCategory" and text[m.end():m.end() + 2] in _NOT_AFTER_TALENT:
@@ -212,12 +223,15 @@ def _resolve(text: str, vocab: Vocabulary, cands: list[_Cand]) -> list[_Cand]:
     """Non-overlapping spans: longest first, the vocabulary winning a tie."""
     cands = sorted(cands, key=lambda c: (-c.length, c.term is None, c.start))
     taken: list[_Cand] = []
+    spans: list[tuple[int, int]] = []  # the taken spans, sorted (they never overlap)
     for c in cands:
-        if any(c.start < t.end and t.start < c.end for t in taken):
+        k = bisect_right(spans, (c.start, c.end))
+        if (k > 0 and spans[k - 1][1] > c.start) or (k < len(spans) and spans[k][0] < c.end):
             continue
         if text[c.end:c.end + 2] in _NOT_AFTER:
             continue
         taken.append(c)
+        insort(spans, (c.start, c.end))
     return sorted(taken, key=lambda c: c.start)
 
 
@@ -254,7 +268,7 @@ def _local_agency(text: str, tokens, cand: _Cand) -> _Cand:
     is that local agency: the span takes the prefix in and becomes a name of its own."""
     if cand.kind != "Agency" or cand.term is None or cand.name:
         return cand
-    prev = next((tk for tk in tokens if tk[1] == cand.start), None)
+    prev = tokens.ending_at(cand.start)
     if prev is None:
         return cand
     word, flag = prev[2], prev[3]
@@ -268,20 +282,42 @@ def _local_agency(text: str, tokens, cand: _Cand) -> _Cand:
 
 # --- the spaCy pipeline -------------------------------------------------------------------
 def _align(doc, spans: list[tuple[int, int]]):
-    """Split and merge tokens so that each (start, end) character span is exactly one token."""
-    for boundary in sorted({b for s, e in spans for b in (s, e)}):
-        token = next((t for t in doc if t.idx < boundary < t.idx + len(t.text)), None)
-        if token is None:
-            continue
-        cut = boundary - token.idx
-        with doc.retokenize() as retok:
-            retok.split(token, [token.text[:cut], token.text[cut:]], heads=[(token, 1), (token, 1)])
-    with doc.retokenize() as retok:
-        for s, e in spans:
-            span = doc.char_span(s, e)
-            if span is not None and len(span) > 1:
-                retok.merge(span)
-    return doc
+    """A doc with the same text whose tokens are cut and merged so that each (start, end) character
+    span is exactly one token. One pass over the tokens (linear in the text's length; spaCy's
+    retokenizer is linear per call, so a call per boundary was quadratic)."""
+    from spacy.tokens import Doc
+
+    cuts = sorted({b for s, e in spans for b in (s, e)})
+    pieces: list[tuple[int, int, bool]] = []  # (start, end, followed by a space)
+    k = 0
+    for token in doc:
+        start, end = token.idx, token.idx + len(token.text)
+        while k < len(cuts) and cuts[k] <= start:
+            k += 1
+        pos = start
+        while k < len(cuts) and cuts[k] < end:
+            pieces.append((pos, cuts[k], False))
+            pos = cuts[k]
+            k += 1
+        pieces.append((pos, end, bool(token.whitespace_)))
+    first = {p[0]: i for i, p in enumerate(pieces)}
+    last = {p[1]: i for i, p in enumerate(pieces)}
+    merge: dict[int, int] = {}
+    for s, e in spans:
+        i, j = first.get(s), last.get(e)
+        if i is not None and j is not None and j > i:
+            merge[i] = j
+    text = doc.text  # a property that joins every token: read it once
+    words, spaces = [], []
+    i = 0
+    while i < len(pieces):
+        j = merge.get(i, i)
+        words.append(text[pieces[i][0]:pieces[j][1]])
+        spaces.append(pieces[j][2])
+        i = j + 1
+    aligned = Doc(doc.vocab, words=words, spaces=spaces)
+    aligned.user_data.update(doc.user_data)
+    return aligned
 
 
 @lru_cache(maxsize=4)

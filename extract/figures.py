@@ -10,11 +10,11 @@ unit 家; `60%以上用于一线职工教育和培训` → indicator 用于一�
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-import cn2an
+from policykg.text import CN_DIGITS, parse_number, split_sentences
 
-CN_DIGITS = "零〇一二三四五六七八九十百千两"
 NUMBER = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}]*[十百千][{CN_DIGITS}]*)"
 MAGNITUDE = {"万": 1e4, "亿": 1e8, "千": 1e3}
 # unit → normalised unit
@@ -62,14 +62,12 @@ def _number(num: str, mag: str | None) -> float | None:
             return 100 * float(a) / float(b)
         if "分之" in num:
             b, a = num.split("分之")
-            return 100 * float(cn2an.cn2an(a, "smart")) / float(cn2an.cn2an(b, "smart"))
-        if re.fullmatch(r"\d+(?:\.\d+)?", num):
-            value = float(num)
-        else:
-            value = float(cn2an.cn2an(num.replace("两", "二"), "smart"))
-    except (ValueError, ZeroDivisionError, KeyError):
+            x, y = parse_number(a), parse_number(b)
+            return None if x is None or y is None else 100 * float(x) / float(y)
+        value = parse_number(num)
+    except (ValueError, ZeroDivisionError):
         return None
-    return value * MAGNITUDE.get(mag or "", 1.0)
+    return None if value is None else float(value) * MAGNITUDE.get(mag or "", 1.0)
 
 
 def _is_date(text: str, m: re.Match) -> bool:
@@ -80,21 +78,40 @@ def _is_date(text: str, m: re.Match) -> bool:
     return bool(re.fullmatch(r"\d{4}", num)) or text[m.end():m.end() + 1] in ("底", "末", "起", "前", "后", "度")
 
 
-def _bounds(text: str, start: int, end: int) -> tuple[int, int]:
-    left = max((m.end() for m in FRAGMENT_SPLIT.finditer(text, 0, start)), default=0)
-    right = FRAGMENT_SPLIT.search(text, end)
-    return left, right.start() if right else len(text)
+class _Marks:
+    """Positions of fragment and sentence marks in a text, found once (lookups by bisection keep
+    find_figures linear in the text's length)."""
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.fragments = [m.start() for m in FRAGMENT_SPLIT.finditer(text)]
+        self.stops = [m.start() for m in re.finditer(r"[。；\n]", text)]
+        self.sentences = split_sentences(text)
+        self.sentence_starts = [s.start for s in self.sentences]
 
-def _sentence(text: str, start: int, end: int) -> str:
-    left = max((m.end() for m in re.finditer(r"[。；！？\n]", text[:start])), default=0)
-    right = re.search(r"[。；！？\n]", text[end:])
-    return text[left:end + right.start() + 1 if right else len(text)].strip()
+    def bounds(self, start: int, end: int) -> tuple[int, int]:
+        """The fragment (between ，。；： …) around text[start:end]."""
+        k = bisect_left(self.fragments, start)
+        left = self.fragments[k - 1] + 1 if k > 0 else 0
+        k = bisect_left(self.fragments, end)
+        return left, self.fragments[k] if k < len(self.fragments) else len(self.text)
+
+    def sentence_start(self, pos: int) -> int:
+        """Where the clause part (after the last 。； or line break) before `pos` starts."""
+        k = bisect_left(self.stops, pos)
+        return self.stops[k - 1] + 1 if k > 0 else 0
+
+    def sentence(self, pos: int) -> str:
+        k = bisect_right(self.sentence_starts, pos) - 1
+        if k >= 0 and self.sentences[k].start <= pos < self.sentences[k].end:
+            return self.sentences[k].text
+        return self.text.strip()
 
 
 def find_figures(text: str) -> list[Figure]:
     """Every figure in `text` (dates and plan periods excluded), in text order."""
     figures: list[Figure] = []
+    marks = _Marks(text or "")
     for m in FIGURE_RE.finditer(text or ""):
         if _is_date(text, m):
             continue
@@ -102,18 +119,19 @@ def find_figures(text: str) -> list[Figure]:
         if value is None:
             continue
         unit = "%" if m.group("frac") else UNITS[m.group("unit")]
-        lo, hi = _bounds(text, m.start(), m.end())
+        lo, hi = marks.bounds(m.start(), m.end())
         left, right = text[lo:m.start()], text[m.end():hi]
         comparison = ""
         if cmp := BEFORE.search(left):
             comparison, left = cmp.group(), left[:cmp.start()]
         if cmp := AFTER.match(right):
             comparison, right = (comparison + cmp.group()), right[cmp.end():]
-        written = text[m.start():m.end()] + (AFTER.match(text[m.end():]).group() if AFTER.match(text[m.end():]) else "")
+        after = AFTER.match(text[m.end():m.end() + 8])
+        written = text[m.start():m.end()] + (after.group() if after else "")
         indicator = LEAD.sub("", (left + right).strip()).strip()
         if not indicator:
-            indicator = LEAD.sub("", text[max((mm.end() for mm in re.finditer(r"[。；\n]", text[:lo])), default=0):lo]).strip("，, ")
-        sentence = _sentence(text, m.start(), m.end())
+            indicator = LEAD.sub("", text[marks.sentence_start(lo):lo]).strip("，, ")
+        sentence = marks.sentence(m.start())
         figures.append(Figure(indicator=indicator, value=round(value, 4), unit=unit, comparison=comparison,
                               text=written, sentence=sentence, start=m.start(), end=m.end(),
                               context=sentence.replace(m.group(), "")))

@@ -4,42 +4,26 @@ A clause is cut into obligation units: sentences (split on 。；！？) and, in
 at a comma where a new duty with its own modal word begins (`企业可设立技能津贴…，支持鼓励高技能
 人才…`). Each unit gets
 
-- a modality: ``must`` (要, 必须, 须, 务必), ``should`` (应, 应当), ``encourage`` (鼓励, 引导, 倡导),
-  ``support`` (支持), ``may`` (可, 可以, 允许), or ``plain`` (a declarative statement of a duty:
+- a modality from the table in :mod:`policykg.text.modality`: ``must`` (要, 必须, 须, 务必), ``should``
+  (应, 应当), ``prohibit`` (不得, 禁止), ``encourage`` (鼓励, 引导, 倡导), ``support`` (支持), ``may``
+  (可, 可以, 允许), or ``plain`` (a declarative statement of a duty:
   `建立高技能人才休假疗养制度`);
 - the party (主体) it binds: the subject before the modal word (`行业主管部门`, `国有企业`) or,
   for 鼓励/支持/引导, the party encouraged (`鼓励各类企业…` → `各类企业`);
 - the action: the rest of the unit.
 
-`STRONG` modalities oblige, `WEAK` ones only encourage or permit (CONTRACT.md section 3).
+`STRONG` modalities oblige, `WEAK` ones only encourage or permit (CONTRACT.md section 3; the table is
+policykg.text.modality).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-MUST, SHOULD, PLAIN, ENCOURAGE, SUPPORT, MAY = "must", "should", "plain", "encourage", "support", "may"
-MODALITIES = (MUST, SHOULD, PLAIN, ENCOURAGE, SUPPORT, MAY)
-STRONG = frozenset({MUST, SHOULD, PLAIN})
-WEAK = frozenset({ENCOURAGE, SUPPORT, MAY})
-EXPLICIT_STRONG = frozenset({MUST, SHOULD})
-# Chinese words a drafter reads, per modality
-WORDS = {MUST: "要/必须", SHOULD: "应/应当", PLAIN: "（陈述性规定）", ENCOURAGE: "鼓励/引导",
-         SUPPORT: "支持", MAY: "可/可以"}
+# the modalities, their words and labels are the one table in policykg.text.modality
+from policykg.text.modality import ENCOURAGE, PLAIN, STRONG, SUPPORT, modal_markers
+from policykg.text.sentences import split_sentences
 
-# modal markers, longest first; each with the words that look like it but are not modal
-MARKERS: list[tuple[str, str]] = [
-    ("必须", MUST), ("务必", MUST), ("应当", SHOULD), ("鼓励", ENCOURAGE), ("倡导", ENCOURAGE),
-    ("引导", ENCOURAGE), ("支持", SUPPORT), ("允许", MAY), ("可以", MAY), ("要", MUST), ("须", MUST),
-    ("应", SHOULD), ("可", MAY),
-]
-NOT_MODAL = re.compile(
-    r"要求|重要|主要|需要|要素|要点|纪要|必要|首要|要件|要事|要务|要害|摘要|概要|扼要|要领|要冲|只要|"
-    r"应用|相应|适应|应届|供应|响应|反应|对应|效应|应急|应聘|应缴|应对|应收|应付|应征|顺应|呼应|照应|应有|理应|"
-    r"可持续|认可|许可|可靠|可能|可行|可观|可控|可及|可视|可信|宁可|不可|可比|可再生|可得|"
-    r"须知|必须品|无须|支持者|鼓励奖|引导区"
-)
-SENTENCE = re.compile(r"[^。；！？;!?\n]+[。；！？;!?]?")
 PARTY_SUFFIX = (
     r"(?:部门|政府|党委|企业|单位|院校|学校|机构|组织|街镇|街道|乡镇|地区|各地|社区|工会|协会|学会|"
     r"委员会|局|厅|中心|基地|个人|职工|人员|人才|劳动者|学生|毕业生|选手|教师|行业|领导小组)"
@@ -78,24 +62,9 @@ class Obligation:
                 "action": self.action, "marker": self.marker}
 
 
-def _markers(segment: str) -> list[tuple[int, str, str]]:
-    """Modal markers in a segment: (offset, word, modality), excluding look-alike words."""
-    blocked = [range(m.start(), m.end()) for m in NOT_MODAL.finditer(segment)]
-    found: list[tuple[int, str, str]] = []
-    used: set[int] = set()
-    for word, modality in MARKERS:
-        for m in re.finditer(word, segment):
-            span = set(range(m.start(), m.end()))
-            if span & used or any(m.start() in r for r in blocked):
-                continue
-            used |= span
-            found.append((m.start(), word, modality))
-    return sorted(found)
-
-
 def head_modality(segment: str) -> tuple[int, str, str] | None:
     """The modal word that governs a segment: at its start or right after its subject."""
-    for offset, word, modality in _markers(segment):
+    for offset, word, modality in modal_markers(segment):
         prefix = segment[:offset]
         if offset == 0:
             return offset, word, modality
@@ -169,21 +138,19 @@ def _party(unit: str, head: tuple[int, str, str] | None) -> str:
 def split_units(text: str) -> list[tuple[int, str]]:
     """Obligation units of a text: (offset, unit), split on 。；！？ and on a comma before a new modal head."""
     units: list[tuple[int, str]] = []
-    for sm in SENTENCE.finditer(text or ""):
-        sentence = sm.group()
-        if not sentence.strip("。；！？;!? "):
-            continue
+    for sm in split_sentences(text or ""):
+        sentence = sm.text
         pieces = [(m.start(), m.group()) for m in re.finditer(r"[^，,]+[，,]?", sentence)]
         current_start, current = pieces[0] if pieces else (0, sentence)
         has_head = head_modality(current) is not None
         for offset, piece in pieces[1:]:
             complete = has_head or (VERB_START.match(current) and not PREP_START.match(current))
             if head_modality(piece) is not None and complete:
-                units.append((sm.start() + current_start, current))
+                units.append((sm.start + current_start, current))
                 current_start, current, has_head = offset, piece, True
             else:
                 current += piece
-        units.append((sm.start() + current_start, current))
+        units.append((sm.start + current_start, current))
     return [(o, u.strip()) for o, u in units if u.strip("，,。；;！？!? ")]
 
 

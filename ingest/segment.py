@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from policykg.ingest.model import Clause, Document, DocumentMeta, Item, Section
+from policykg.text import CN_DIGITS
 
-CN_NUM = "一二三四五六七八九十百零〇两"
+CN_NUM = CN_DIGITS  # the Chinese numeral characters (千 too: 第一千二百六十条)
 _N = rf"[{CN_NUM}]+"
 CHAPTER = re.compile(rf"^(第{_N}章|第\d+章)\s*(.*)$")
 ARTICLE = re.compile(rf"^(第{_N}条|第\d+条)[\s:：]*(.*)$")
@@ -27,25 +28,10 @@ _BRACKET_TITLE = re.compile(r"^[【\[]([^】\]]{1,30})[】\]]\s*(.*)$")
 
 
 def cn_to_int(text: str) -> int | None:
-    """`九` → 9, `十四` → 14, `二十` → 20, `12` → 12; None when it is not a numeral."""
-    text = text.strip("（）()第条章、.")
-    if text.isdigit():
-        return int(text)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    digits.update({"〇": 0, "两": 2})
-    total, current = 0, 0
-    for ch in text:
-        if ch in digits:
-            current = digits[ch]
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
+    """`九` → 9, `十四` → 14, `一千二百六十` → 1260, `12` → 12; None when it is not a numeral."""
+    from policykg.text import cn_to_int as to_int
+
+    return to_int(text)
 
 
 def split_run_ins(lines: list[str]) -> list[str]:

@@ -15,8 +15,9 @@ from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from policykg.ingest.model import Document
 from policykg.ontology import (CONCEPT, DOCUMENT_TYPES_FILE, ELI, ID, ONTOLOGY_FILE, ORG, POL, SCHEMA, SCHEMES,
-                               amount_iri, benefit_iri, benefit_type_iri, clause_iri, document_iri, mention_iri,
-                               minted_concept_iri, scheme_iri)
+                               amount_iri, benefit_iri, benefit_type_iri, clause_iri, document_iri, fact_iri,
+                               mention_iri, minted_concept_iri, scheme_iri)
+from policykg.text import label as modality_label
 
 PERIOD_EN = {"每人每年": "per person per year", "每人每月": "per person per month", "每年": "per year",
              "每月": "per month", "每人": "per person", "一次性": "one-off", "每家每年": "per organisation per year",
@@ -240,6 +241,103 @@ def add_facts(graph: Graph, facts: dict) -> Graph:
     return graph
 
 
+def _decimal(value: float) -> Literal:
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return Literal(text if text not in ("", "-0") else "0", datatype=XSD.decimal)
+
+
+def _index(value: int) -> Literal:
+    return Literal(value, datatype=XSD.nonNegativeInteger)
+
+
+def add_clause_extractions(graph: Graph, documents: list[Document], facts: dict) -> Graph:
+    """Obligations, figures and blanks of every clause (no blank nodes; IRIs `…/clause/{n}/{kind}/{i}`):
+
+    - a ``pol:Obligation``: ``pol:sentence``, ``pol:modality`` (the modality table's names),
+      ``pol:modalWord``, ``pol:party``, ``pol:action``; the clause ``pol:hasObligation`` it;
+    - a ``pol:Figure``: ``pol:indicator`` @zh, ``pol:value`` xsd:decimal, ``pol:unit``,
+      ``pol:comparison``, ``pol:surface`` (as written), ``pol:sentence``; the clause ``pol:hasFigure`` it;
+    - a ``pol:Placeholder``: ``pol:evidence``; the clause ``pol:hasPlaceholder`` it.
+
+    Each is ``pol:extractedFrom`` its clause and has ``pol:beginIndex``/``pol:endIndex`` in the
+    clause's ``pol:text``."""
+    for doc in documents:
+        for clause in doc.clauses:
+            f = facts.get((doc.id, clause.number))
+            if f is None:
+                continue
+            c = clause_iri(doc.id, clause.number)
+            where = f"{doc.meta.title} {clause.label}"
+            shift = f.body_offset
+            for i, ob in enumerate(f.obligations, start=1):
+                node = fact_iri(doc.id, clause.number, "obligation", i)
+                graph.add((node, RDF.type, POL.Obligation))
+                graph.add((node, POL.sentence, Literal(ob.sentence, lang="zh")))
+                graph.add((node, POL.modality, Literal(ob.modality)))
+                if ob.marker:
+                    graph.add((node, POL.modalWord, Literal(ob.marker, lang="zh")))
+                if ob.party:
+                    graph.add((node, POL.party, Literal(ob.party, lang="zh")))
+                graph.add((node, POL.action, Literal(ob.action, lang="zh")))
+                graph.add((node, POL.beginIndex, _index(shift + ob.start)))
+                graph.add((node, POL.endIndex, _index(shift + ob.start + len(ob.sentence))))
+                graph.add((node, POL.extractedFrom, c))
+                word = modality_label(ob.modality).strip("（）")
+                graph.add((node, RDFS.label, Literal(f"{where} 义务{i}（{word}）", lang="zh")))
+                graph.add((c, POL.hasObligation, node))
+            for i, fig in enumerate(f.figures, start=1):
+                node = fact_iri(doc.id, clause.number, "figure", i)
+                graph.add((node, RDF.type, POL.Figure))
+                graph.add((node, POL.indicator, Literal(fig.indicator, lang="zh")))
+                graph.add((node, POL.value, _decimal(fig.value)))
+                graph.add((node, POL.unit, Literal(fig.unit)))
+                if fig.comparison:
+                    graph.add((node, POL.comparison, Literal(fig.comparison, lang="zh")))
+                graph.add((node, POL.surface, Literal(fig.text, lang="zh")))
+                graph.add((node, POL.sentence, Literal(fig.sentence, lang="zh")))
+                graph.add((node, POL.beginIndex, _index(shift + fig.start)))
+                graph.add((node, POL.endIndex, _index(shift + fig.end)))
+                graph.add((node, POL.extractedFrom, c))
+                graph.add((node, RDFS.label, Literal(f"{fig.indicator} {fig.text}", lang="zh")))
+                graph.add((c, POL.hasFigure, node))
+            for i, ph in enumerate(f.placeholders, start=1):
+                node = fact_iri(doc.id, clause.number, "placeholder", i)
+                graph.add((node, RDF.type, POL.Placeholder))
+                graph.add((node, POL.evidence, Literal(ph.evidence, lang="zh")))
+                graph.add((node, POL.beginIndex, _index(ph.start)))
+                graph.add((node, POL.endIndex, _index(ph.end)))
+                graph.add((node, POL.extractedFrom, c))
+                graph.add((node, RDFS.label, Literal(f"{where} 待填空白{i}：{ph.evidence}", lang="zh")))
+                graph.add((c, POL.hasPlaceholder, node))
+    return graph
+
+
+def add_alignments(graph: Graph, data: dict) -> Graph:
+    """`clause pol:alignsWith parentClause` and a `pol:Alignment` resource per accepted pair of the
+    alignments the check's align stage computed ({doc: {pairs: {parent: {n: [pair…]}}}})."""
+    for doc_id, entry in data.items():
+        for parent, per in entry["pairs"].items():
+            for n, pairs in per.items():
+                source = clause_iri(doc_id, int(n))
+                for pair in pairs:
+                    if not pair["accepted"]:
+                        continue
+                    target = clause_iri(parent, pair["parent_clause"])
+                    node = URIRef(f"{source}/alignment/{parent}-{pair['parent_clause']}")
+                    graph.add((source, POL.alignsWith, target))
+                    graph.add((node, RDF.type, POL.Alignment))
+                    graph.add((node, POL.source, source))
+                    graph.add((node, POL.target, target))
+                    graph.add((node, POL.score, Literal(f"{pair['score']:.4f}", datatype=XSD.decimal)))
+                    graph.add((source, POL.alignment, node))
+                    graph.add((node, RDFS.label, Literal(
+                        f"{doc_id} 第{n}条款 ↔ {parent} 第{pair['parent_clause']}条款（相似度 {pair['score']:.2f}）",
+                        lang="zh")))
+                    graph.add((node, RDFS.label, Literal(
+                        f"alignment of {doc_id} clause {n} with {parent} clause {pair['parent_clause']}", lang="en")))
+    return graph
+
+
 def to_graph(documents: list[Document], facts: dict) -> Graph:
     """The whole graph of a build: ontology, vocabularies, documents, clauses and their facts."""
     from policykg.extract import vocabulary_for
@@ -248,8 +346,10 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
     add_ontology(graph, vocabulary_for(documents).graph)
     add_documents(graph, documents)
     add_facts(graph, facts or {})
+    add_clause_extractions(graph, documents, facts or {})
     add_provenance(graph)
     return graph
 
 
-__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "add_provenance", "to_graph"]
+__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "add_clause_extractions", "add_alignments",
+           "add_provenance", "to_graph"]

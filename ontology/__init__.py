@@ -83,6 +83,11 @@ class POL(DefinedNamespace):
     party: URIRef
     mentionOf: URIRef
     surface: URIRef
+    action: URIRef
+    modalWord: URIRef
+    comparison: URIRef
+    beginIndex: URIRef
+    endIndex: URIRef
 
 
 class ELI(DefinedNamespace):
@@ -196,3 +201,8 @@ def amount_iri(doc_id: str, number: int, index: int) -> URIRef:
 
 def mention_iri(doc_id: str, number: int, index: int) -> URIRef:
     return ID[f"{doc_id}/clause/{number}/mention/{index}"]
+
+
+def fact_iri(doc_id: str, number: int, kind: str, index: int) -> URIRef:
+    """An obligation, figure or placeholder of a clause: `…/clause/{n}/{kind}/{index}` (from 1)."""
+    return ID[f"{doc_id}/clause/{number}/{kind}/{index}"]

@@ -87,11 +87,13 @@ def index(draft: StoreDraft, corpus: Corpus, g: Graph, settings: Settings, progr
     return Indexed(build_indexes(draft.index_dir, corpus.documents, g, settings["model"], progress))
 
 
-def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings) -> Aligned:
-    """Alignments of documents with their parents (their triples are added to `g`)."""
+def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings, facts: dict | None = None) -> Aligned:
+    """Alignments of documents with their parents (their triples are added to `g`); `facts` are the
+    extract stage's results (their figures count in the scores)."""
     from policykg.check.align import build_alignments
 
-    return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"]))
+    figures = {key: f.figures for key, f in (facts or {}).items()}
+    return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"], figures))
 
 
 def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None) -> BuildReport:
@@ -112,7 +114,7 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         progress("index")
         indexed = index(draft, corpus, g, settings, progress)
         progress("align")
-        aligned = align(corpus, g, indexed, settings)
+        aligned = align(corpus, g, indexed, settings, facts)
         draft.write_alignments(aligned.alignments)
         progress("store")
         from policykg.kg.rdf import add_provenance

@@ -17,6 +17,7 @@ from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, classify
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
 from policykg.search.text import tier_tokens
+from policykg.text import split_sentences
 
 CANDIDATES = 6  # clauses whose sentences are read
 MIN_COVERAGE = 0.4  # share of the question's content a span must hold to answer a figure question
@@ -60,7 +61,8 @@ def answer(searcher, question: str) -> dict:
     context = {key: _context(store, key) for key, _ in top}
     for key, clause_score in top:
         clause = store.clause(*key)
-        for span in clause_spans(key, clause.body or clause.text):
+        base = clause.body or clause.text
+        for span in clause_spans(key, base, len(clause.text) - len(base)):
             score_span(span, groups, weights, intent, labels, query.linked.tiers, question, context[key])
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:
@@ -103,21 +105,25 @@ def answer(searcher, question: str) -> dict:
 GRAPH_INTENTS = ("benefit", "amount", "count", "list", "yesno", "other")
 
 
+def _sentence_end(store, key: tuple[str, int], sentence: str, cache: dict) -> int | None:
+    """Where a graph fact's sentence (pol:sentence, cut by the same splitter) ends in its clause."""
+    if key not in cache:
+        cache[key] = {s.text: s.end for s in split_sentences(store.clause(*key).text)}
+    return cache[key].get(sentence.strip())
+
+
 def _granted(searcher, query, span: Span) -> list[str]:
     """Labels of the graph's benefits granted in the answering sentence to what the question
     names (only labels the sentence itself contains, without figures)."""
-    from policykg.search.graph import normalise_sentence
-
     if not query.linked.concepts:
         return []
     iris = {i for c in query.linked.concepts for i in c.iris}
-    text = normalise_sentence(span.text)
+    ends: dict = {}
     out = []
     for b in searcher.benefits:
         if b.key != span.key or not (iris & b.beneficiaries) or not b.label:
             continue
-        sentence = normalise_sentence(b.sentence)
-        if sentence and (sentence in text or text in sentence) and b.label in span.text \
+        if _sentence_end(searcher.store, b.key, b.sentence, ends) == span.end and b.label in span.text \
                 and not any(ch.isdigit() for ch in b.label):
             out.append(b.label)
     out = list(dict.fromkeys(out))
@@ -127,22 +133,18 @@ def _granted(searcher, query, span: Span) -> list[str]:
 def _graph_bonus(searcher, query, candidates: list[Candidate]) -> None:
     """Benefit lookup through the graph: raise the spans that are the sentence of a benefit
     whose beneficiary is (or is narrower than) a concept the question names."""
-    from policykg.search.graph import normalise_sentence
-
     concepts = query.linked.concepts
     if not concepts:
         return
-    granted: dict[tuple[str, int], list[tuple[str, set[int]]]] = {}
+    ends: dict = {}
+    granted: dict[tuple[tuple[str, int], int], set[int]] = {}  # (clause, sentence end) → concepts
     for b in searcher.benefits:
         who = {i for i, c in enumerate(concepts) if c.iris & b.beneficiaries}
-        if who and b.sentence:
-            granted.setdefault(b.key, []).append((normalise_sentence(b.sentence), who))
+        end = _sentence_end(searcher.store, b.key, b.sentence, ends) if who and b.sentence else None
+        if end is not None:
+            granted.setdefault((b.key, end), set()).update(who)
     for cand in candidates:
-        text = normalise_sentence(cand.span.text)
-        who: set[int] = set()
-        for sentence, ids in granted.get(cand.span.key, []):
-            if sentence and (sentence in text or text in sentence):
-                who |= ids
+        who = granted.get((cand.span.key, cand.span.end), set())
         if who:
             bonus = BONUS_GRAPH * len(who) / len(concepts)
             cand.span.score += bonus
@@ -182,7 +184,7 @@ def _with_tied_sentences(chosen: Candidate, candidates: list[Candidate]) -> Cand
     if not ties:
         return chosen
     parts = sorted([span] + ties, key=lambda x: x.index)
-    merged = Span(span.key, span.index, "".join(p.text for p in parts), span.score, span.coverage,
+    merged = Span(span.key, span.index, "".join(p.text for p in parts), span.end, span.score, span.coverage,
                   span.has_pattern, list(dict.fromkeys(t for p in parts for t in p.matched)))
     return Candidate(merged, chosen.total)
 

@@ -9,10 +9,10 @@ import re
 
 from policykg.qa.intent import Intent, modality_words
 from policykg.qa.spans import Span
-from policykg.search.text import AMOUNT, EN_TIER, PERCENT, tier_tokens
+from policykg.search.text import EN_TIER, tier_tokens
+from policykg.text import AMOUNT, PERCENT, modal_markers, yuan_en
 
 _FRAG = re.compile(r"(?<=[，,：:])")
-_CN_UNITS = {"万": 10_000, "亿": 100_000_000, "千": 1_000}
 MAX_QUOTE = 220
 
 
@@ -59,21 +59,20 @@ def focus(span: Span, intent: Intent, tiers: list[str] | None = None) -> str:
 
 
 def verdict(span: Span, language: str) -> str:
+    """可以/不可以 for a yes/no question: a prohibition (the modality table's 不得, 禁止 …, or a
+    refusal word of intents.toml) says no; any other modal word (or a grant word) says yes."""
     yes, no = modality_words()
-    if any(w in span.text for w in no):
+    modal = {modality for _, _, modality in modal_markers(span.text)}
+    if "prohibit" in modal or any(w in span.text for w in no):
         return "不可以。" if language == "zh" else "No. "
-    if any(w in span.text for w in yes):
+    if modal or any(w in span.text for w in yes):
         return "可以。" if language == "zh" else "Yes. "
     return ""
 
 
 def yuan(amount: str) -> str:
-    """`最高10万元` style amount → `100,000 yuan` (the same value, in English)."""
-    m = re.match(r"(\d+(?:\.\d+)?)\s*(万|亿|千)?\s*元", amount.replace(",", ""))
-    if not m:
-        return ""
-    value = float(m.group(1)) * _CN_UNITS.get(m.group(2) or "", 1)
-    return f"{value:,.0f} yuan" if value == int(value) else f"{value:,.2f} yuan"
+    """`最高10万元` / `十万元` → `100,000 yuan` (the same value, in English; policykg.text reads it)."""
+    return yuan_en(amount)
 
 
 def _glosses(query, quoted: str) -> str:

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from policykg.search.text import _NUM, AMOUNT, FIGURE, PERCENT
+from policykg.text import AMOUNT, DURATION, FIGURE, PERCENT
 
 HERE = Path(__file__).resolve().parent
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部)")
 BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
-DURATION = re.compile(rf"{_NUM}\s*(?:年|个月|月|日|天|周)|自.{{0,12}}起施行")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Answer extraction: score the sentences (spans) of candidate clauses against the question.
 
-A span is a sentence of a clause (split at 。！？ and ；). Its score is the IDF-weighted share of
+A span is a sentence of a clause (policykg.text's one splitter, so it is the very sentence the
+graph's facts name: `end` is its end offset in the clause text). Its score is the IDF-weighted share of
 the question's content terms it contains, plus a bonus when it holds what the intent asks for
 (an amount, a percentage, an agency…), plus the share of linked concepts and tiers it names,
 minus a penalty when the question's term only occurs inside a longer quoted name (the span is
@@ -13,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from policykg.qa.intent import Intent
-from policykg.search.text import sentences, tier_tokens, tokenize
+from policykg.search.text import tier_tokens, tokenize
+from policykg.text import split_sentences
 
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{2,30})[”\"」』]")
 BONUS_PATTERN = 0.35
@@ -26,6 +28,7 @@ class Span:
     key: tuple[str, int]
     index: int  # position in the clause
     text: str
+    end: int = 0  # where the sentence ends in the clause's whole text (its identity with the graph's sentences)
     score: float = 0.0
     coverage: float = 0.0  # share of the question's content weight the span holds
     has_pattern: bool = False
@@ -59,8 +62,9 @@ def content_terms(question_tokens: list[str], drop: set[str]) -> list[str]:
     return terms
 
 
-def clause_spans(key: tuple[str, int], text: str) -> list[Span]:
-    return [Span(key, i, s) for i, s in enumerate(sentences(text))]
+def clause_spans(key: tuple[str, int], text: str, offset: int = 0) -> list[Span]:
+    """The sentences of `text`, which starts at `offset` in the clause's whole text."""
+    return [Span(key, s.index, s.text, end=offset + s.end) for s in split_sentences(text)]
 
 
 def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent: Intent,

@@ -58,6 +58,3 @@ def load_benefits(store) -> list[BenefitRow]:
             item.max_amount = str(row["max"])
     return list(out.values())
 
-
-def normalise_sentence(text: str) -> str:
-    return "".join(text.split()).rstrip("。；;.")

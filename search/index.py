@@ -18,7 +18,8 @@ import numpy as np
 
 from policykg.errors import PolicyKGError
 from policykg.ingest.model import Clause
-from policykg.search.text import sentences, tokenize
+from policykg.search.text import tokenize
+from policykg.text import sentences
 
 UNITS = "units.json"
 INFO = "info.json"

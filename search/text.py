@@ -1,4 +1,5 @@
-"""Text helpers shared by the indexes and question answering: tokens, sentences, tiers, figures.
+"""Text helpers shared by the indexes and question answering: tokens, tiers, figures (sentences,
+numbers and amounts come from :mod:`policykg.text`).
 
 Tokens are jieba's search-mode words (lower-cased, punctuation and stop words dropped), plus
 normalised tier tokens: `C类领军人才`, `C-tier`, `tier C` all give `c类`; `一类人才`, `Class I`,
@@ -31,13 +32,6 @@ EN_TIER = re.compile(
     rf"\b(?:(?i:{_EN_KIND})[\s-]*((?i:{_EN_MARK}))\b|([A-E]|[1-5]|III|II|IV|I|V)[\s-]*(?i:{_EN_KIND})\b|"
     rf"((?i:first|second|third|fourth|fifth))[\s-]*(?i:{_EN_KIND})\b)"
 )
-SENTENCE_END = re.compile(r"(?<=[。！？!?])|(?<=；)|\n+")
-CN_NUM = "一二三四五六七八九十百千两零〇"
-_NUM = rf"(?:\d+(?:[.,]\d+)*|[{CN_NUM}]+)"
-AMOUNT = re.compile(rf"{_NUM}\s*(?:万|亿|千)?\s*元")
-PERCENT = re.compile(r"\d+(?:\.\d+)?\s*[%％]|百分之[一二三四五六七八九十百零〇\d]+|\d+\s*/\s*\d+|[一二三四五六七八九十]+分之[一二三四五六七八九十]+|[一二三四五六七八九十\d]+成")
-COUNT = re.compile(rf"{_NUM}\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月|天|日)")
-FIGURE = re.compile(rf"{_NUM}\s*(?:万|千|百|亿)?\s*(?:名|家|个|人|项|所|次|批|期|年|个月|月|天|日|元|%|％)|\d+\s*/\s*\d+")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
@@ -109,12 +103,6 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
         tokens.append(tok)
     tokens.extend(tier_tokens(text))
     return tokens
-
-
-def sentences(text: str) -> list[str]:
-    """Split a clause into sentences (at 。！？； and line breaks), keeping the end marks."""
-    parts = [p.strip() for p in SENTENCE_END.split(text)]
-    return [p for p in parts if p and not _PUNCT.match(p)]
 
 
 def is_chinese(text: str) -> bool:

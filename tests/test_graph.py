@@ -12,7 +12,7 @@ from rdflib import OWL, RDF, RDFS
 from rdflib.namespace import PROV, SKOS
 
 from policykg.extract import annotate_clause, annotate_documents
-from policykg.extract.amounts import find_money
+from policykg.text import find_money
 from policykg.extract.vocab import load_vocabulary
 from policykg.kg.rdf import to_graph
 from policykg.ontology import ONTOLOGY_FILE, POL, SHAPES_FILE, VOCAB_DIR

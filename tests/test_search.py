@@ -9,7 +9,8 @@ import pytest
 from policykg.errors import InputError
 from policykg.search.index import INFO, UNITS
 from policykg.search.linking import Lexicon, place_core
-from policykg.search.text import sentences, tier_tokens, tokenize
+from policykg.search.text import tier_tokens, tokenize
+from policykg.text import sentences
 
 
 def _keys(hits, k=3):
