@@ -12,6 +12,16 @@ class ErrorResponse(BaseModel):
     error: str = Field(description="what was wrong and what to do, one line")
 
 
+class VersionInfo(BaseModel):
+    """Which version of its text a clause belongs to."""
+
+    date: Optional[str] = Field(None, description="the version's date (adopted, revised or amended), ISO")
+    in_force: Optional[str] = Field(None, description="first day in force, ISO")
+    until: Optional[str] = Field(None, description="first day no longer in force (replaced or repealed), ISO")
+    replaces: list[str] = []
+    replaced_by: list[str] = []
+
+
 class ClauseRef(BaseModel):
     """A clause reference, wherever one appears."""
 
@@ -22,6 +32,9 @@ class ClauseRef(BaseModel):
     text: str
     iri: str
     score: Optional[float] = None
+    status: Optional[str] = Field(None, description="the text's status on the day asked about: in_force, draft, "
+                                                    "superseded, repealed or not_yet_in_force")
+    version: Optional[VersionInfo] = None
 
 
 class Fact(BaseModel):
@@ -136,3 +149,6 @@ class CheckResponse(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     alignments: list[CheckAlignment]
     findings: list[Finding]
+    revision: Optional[dict[str, Any]] = Field(
+        None, description="for a new version or a draft: the article map from the version it revises "
+                          "(the `policykg diff` JSON: counts, pairs with relation and character diff)")

@@ -1,7 +1,8 @@
 """The JSON API (CONTRACT.md section 4): a thin adapter over `PolicyKG` (operations) and its `Store` (reads)."""
 from __future__ import annotations
 
-from typing import Annotated, Any
+import datetime as dt
+from typing import Annotated, Any, Optional
 
 from fastapi import APIRouter, Path, Query, Request
 
@@ -39,17 +40,21 @@ def document_summary(doc) -> dict[str, Any]:
 @router.get("/ask", response_model=AskResponse, responses=BAD, summary="Answer a question (zh or en)")
 def ask(request: Request,
         q: Annotated[str, Query(min_length=1, max_length=1000, pattern=TEXT,
-                                description="a question in Chinese or English")]) -> Any:
-    """The `ask --json` object: answer, citations (best first), facts used."""
-    return _kg(request).ask(q)
+                                description="a question in Chinese or English")],
+        as_of: Annotated[Optional[dt.date], Query(description="answer from the texts in force that day "
+                                                              "(YYYY-MM-DD; default today)")] = None) -> Any:
+    """The `ask --json` object: answer, citations (best first, each with its version and status), facts used."""
+    return _kg(request).ask(q, as_of=as_of.isoformat() if as_of else None)
 
 
 @router.get("/search", response_model=SearchResponse, responses=BAD, summary="Semantic search over clauses")
 def search(request: Request,
            q: Annotated[str, Query(min_length=1, max_length=1000, pattern=TEXT, description="what to look for")],
-           k: Annotated[int, Query(ge=1, le=100, description="number of hits")] = 5) -> Any:
+           k: Annotated[int, Query(ge=1, le=100, description="number of hits")] = 5,
+           as_of: Annotated[Optional[dt.date], Query(description="search the texts in force that day "
+                                                                 "(YYYY-MM-DD; default today)")] = None) -> Any:
     """The `search --json` object."""
-    return _kg(request).search(q, k=k)
+    return _kg(request).search(q, k=k, as_of=as_of.isoformat() if as_of else None)
 
 
 @router.get("/documents", response_model=list[DocumentSummary], responses=BAD, summary="The documents")

@@ -10,8 +10,11 @@ from policykg.ingest.model import LEVELS, STATUSES, TEXT_KINDS, DocumentMeta
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 DATE_RE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+ISO_DATE_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
 SUFFIXES = (".txt", ".html", ".htm", ".docx")
-_STRING_FIELDS = ("title", "level", "region", "number", "date", "status", "text", "file", "source_url")
+_STRING_FIELDS = ("title", "level", "region", "number", "date", "status", "text", "file", "source_url",
+                  "repealed_by", "adopted", "in_force", "repealed")
+_DATE_FIELDS = ("adopted", "in_force", "repealed")  # versions and validity: full ISO dates
 
 
 def read_manifest(folder: Path) -> list[DocumentMeta]:
@@ -58,7 +61,7 @@ def _meta(path: Path, index: int, table: dict) -> DocumentMeta:
     for name in _STRING_FIELDS:
         if name in table and not isinstance(table[name], str):
             raise bad(name, "must be a string")
-    for name in ("issuer", "implements"):
+    for name in ("issuer", "implements", "replaces"):
         value = table.get(name, [])
         if isinstance(value, str):
             value = [value]
@@ -83,12 +86,21 @@ def _meta(path: Path, index: int, table: dict) -> DocumentMeta:
             raise bad("implements", f"{parent!r} is not a document id")
     if doc_id in table["implements"]:
         raise bad("implements", "a document cannot implement itself")
+    for name in _DATE_FIELDS:
+        if table.get(name) and not ISO_DATE_RE.fullmatch(table[name]):
+            raise bad(name, f"{table[name]!r} is not a date YYYY-MM-DD")
+    for name, ids in (("replaces", table["replaces"]), ("repealed_by", [table.get("repealed_by", "")] if table.get("repealed_by") else [])):
+        for other in ids:
+            if not ID_RE.fullmatch(other):
+                raise bad(name, f"{other!r} is not a document id")
+            if other == doc_id:
+                raise bad(name, "a document cannot replace or repeal itself")
     file = path.parent / table["file"]
     if file.suffix.lower() not in SUFFIXES:
         raise bad("file", f"{table['file']!r}: unsupported type (use .txt, .html, .htm or .docx)")
     if not file.is_file():
         raise bad("file", f"{file} does not exist")
-    known = set(_STRING_FIELDS) | {"id", "issuer", "implements"}
+    known = set(_STRING_FIELDS) | {"id", "issuer", "implements", "replaces"}
     unknown = sorted(set(table) - known)
     if unknown:
         raise bad(unknown[0], "unknown field")
@@ -106,4 +118,9 @@ def _meta(path: Path, index: int, table: dict) -> DocumentMeta:
         source_url=table.get("source_url", ""),
         implements=table["implements"],
         corpus_dir=str(path.parent.resolve()),
+        replaces=table["replaces"],
+        repealed_by=table.get("repealed_by", ""),
+        adopted=table.get("adopted", ""),
+        in_force=table.get("in_force", ""),
+        repealed=table.get("repealed", ""),
     )

@@ -31,6 +31,12 @@ class DocumentMeta:
     source_url: str = ""
     implements: list[str] = field(default_factory=list)
     corpus_dir: str = ""  # absolute folder of the manifest that named it
+    # versions and validity (optional; README "Versions and validity")
+    replaces: list[str] = field(default_factory=list)  # ids of earlier versions this text replaces
+    repealed_by: str = ""  # id of the document that abrogates this one
+    adopted: str = ""  # ISO dates
+    in_force: str = ""
+    repealed: str = ""
 
 
 @dataclass

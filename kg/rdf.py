@@ -14,9 +14,10 @@ from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from policykg.ingest.model import Document
-from policykg.ontology import (CONCEPT, DOCUMENT_TYPES_FILE, ELI, ID, ONTOLOGY_FILE, ORG, POL, SCHEMA, SCHEMES,
-                               amount_iri, benefit_iri, benefit_type_iri, clause_iri, document_iri, fact_iri,
-                               mention_iri, minted_concept_iri, scheme_iri)
+from policykg.ontology import (CONCEPT, DOCUMENT_TYPES_FILE, ELI, ELI_IN_FORCE, ELI_NOT_IN_FORCE, ID, LANGUAGE_ZH,
+                               ONTOLOGY_FILE, ORG, POL, SCHEMA, SCHEMES, amount_iri, benefit_iri, benefit_type_iri,
+                               clause_iri, document_iri, expression_iri, fact_iri, mention_iri, minted_concept_iri,
+                               scheme_iri)
 from policykg.text import label as modality_label
 
 PERIOD_EN = {"每人每年": "per person per year", "每人每月": "per person per month", "每年": "per year",
@@ -138,6 +139,35 @@ def organization(graph: Graph, name: str, document: URIRef) -> URIRef:
     _concept(graph, iri, "Agency", name, "", document)
     graph.add((iri, RDF.type, ORG.Organization))
     return iri
+def add_versions(graph: Graph, documents: list[Document]) -> Graph:
+    """ELI's model of each document and its version chain (policykg.versions.chain): dates as xsd:date."""
+    from policykg.versions.chain import IN_FORCE, VersionIndex
+
+    index = VersionIndex(documents)
+    for doc in documents:
+        d, e, v = document_iri(doc.id), expression_iri(doc.id), index.versions[doc.id]
+        graph.add((d, RDF.type, ELI.LegalResource))
+        graph.add((d, ELI.is_realized_by, e))
+        graph.add((e, RDF.type, ELI.LegalExpression))
+        graph.add((e, ELI.realizes, d))
+        graph.add((e, ELI.title, Literal(doc.meta.title, lang="zh")))
+        graph.add((e, RDFS.label, Literal(doc.meta.title, lang="zh")))
+        graph.add((e, ELI.language, LANGUAGE_ZH))
+        for term, value in ((ELI.date_document, v.date), (ELI.first_date_entry_in_force, v.in_force),
+                            (ELI.date_no_longer_in_force, index.valid_until(doc.id))):
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value or ""):
+                graph.add((d, term, Literal(value, datatype=XSD.date)))
+        if not v.draft:
+            graph.add((d, ELI.in_force, ELI_IN_FORCE if index.status(doc.id) == IN_FORCE else ELI_NOT_IN_FORCE))
+        for old in v.replaces:
+            graph.add((d, DCTERMS.replaces, document_iri(old)))
+            graph.add((document_iri(old), DCTERMS.isReplacedBy, d))
+        if v.repealed_by:
+            graph.add((d, ELI.repealed_by, document_iri(v.repealed_by)))
+            graph.add((document_iri(v.repealed_by), ELI.repeals, d))
+        if v.draft_of:
+            graph.add((d, POL.draftOf, document_iri(v.draft_of)))
+    return graph
 
 
 def add_ontology(graph: Graph, vocab_graph: Graph | None = None) -> Graph:
@@ -345,6 +375,7 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
     graph = new_graph()
     add_ontology(graph, vocabulary_for(documents).graph)
     add_documents(graph, documents)
+    add_versions(graph, documents)
     add_facts(graph, facts or {})
     add_clause_extractions(graph, documents, facts or {})
     add_provenance(graph)
@@ -353,3 +384,5 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
 
 __all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "add_clause_extractions", "add_alignments",
            "add_provenance", "to_graph"]
+__all__ = ["new_graph", "add_documents", "add_versions", "add_ontology", "add_facts", "add_clause_extractions",
+           "add_alignments", "to_graph"]

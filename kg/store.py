@@ -129,8 +129,15 @@ class Store:
             raise NotFound(f"document {doc_id!r} has no clause {number} (it has 1–{len(doc.clauses)})")
         return clause
 
-    def clause_ref(self, clause: Clause, score: float | None = None) -> dict[str, Any]:
-        """A clause reference as CONTRACT.md section 3 shapes it."""
+    @cached_property
+    def versions(self):
+        """Version chains and validity of the documents (policykg.versions.chain)."""
+        from policykg.versions.chain import VersionIndex
+
+        return VersionIndex(self.documents())
+
+    def clause_ref(self, clause: Clause, score: float | None = None, as_of: str | None = None) -> dict[str, Any]:
+        """A clause reference as CONTRACT.md section 3 shapes it, with its version and status on `as_of`."""
         from policykg.ontology import clause_iri
 
         ref: dict[str, Any] = {
@@ -139,6 +146,7 @@ class Store:
         }
         if score is not None:
             ref["score"] = round(float(score), 4)
+        ref.update(self.versions.describe(clause.document, as_of))
         return ref
 
     # -- the graph -------------------------------------------------------------------------

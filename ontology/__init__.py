@@ -88,10 +88,11 @@ class POL(DefinedNamespace):
     comparison: URIRef
     beginIndex: URIRef
     endIndex: URIRef
+    draftOf: URIRef
 
 
 class ELI(DefinedNamespace):
-    """The ELI terms the graph uses for documents and their parts (prefix `eli:`)."""
+    """The ELI terms the graph uses for documents, their parts, versions and validity (prefix `eli:`)."""
 
     _NS = Namespace("http://data.europa.eu/eli/ontology#")
     _fail = True
@@ -116,6 +117,12 @@ class ELI(DefinedNamespace):
     has_part: URIRef
 
 
+# eli:in_force values (the concepts of ELI's InForceTable)
+ELI_IN_FORCE = ELI._NS["InForce-inForce"]
+ELI_NOT_IN_FORCE = ELI._NS["InForce-notInForce"]
+LANGUAGE_ZH = URIRef("http://publications.europa.eu/resource/authority/language/ZHO")
+
+
 class SCHEMA(DefinedNamespace):
     """The schema.org terms of the instance data (prefix `schema:`)."""
 
@@ -135,6 +142,11 @@ ID = Namespace(RESOURCE_IRI)
 
 def document_iri(doc_id: str) -> URIRef:
     return ID[doc_id]
+
+
+def expression_iri(doc_id: str) -> URIRef:
+    """The Chinese text of a document (its eli:LegalExpression)."""
+    return ID[f"{doc_id}/zh"]
 
 
 def clause_iri(doc_id: str, number: int) -> URIRef:

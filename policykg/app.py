@@ -80,23 +80,37 @@ class PolicyKG:
     def export(self, fmt: str = "ttl") -> bytes:
         return self.store.export(fmt)
 
-    def search(self, query: str, k: int = 5) -> dict[str, Any]:
+    def search(self, query: str, k: int = 5, as_of: str | None = None) -> dict[str, Any]:
+        """Clauses of the texts in force on `as_of` (YYYY-MM-DD; today when None), best first."""
+        from policykg.versions.chain import parse_as_of
+
         query = _clean_text(query, "query")
         if not 1 <= k <= 100:
             raise InputError(f"k must be between 1 and 100, not {k}")
-        hits = self.searcher.search(query, k=k)
-        return {"query": query, "hits": [self.store.clause_ref(self.store.clause(d, n), s) for (d, n), s in hits]}
+        day = parse_as_of(as_of)
+        hits = self.searcher.search(query, k=k, exclude=self.store.versions.excluded(day))
+        return {"query": query,
+                "hits": [self.store.clause_ref(self.store.clause(d, n), s, day) for (d, n), s in hits]}
 
-    def ask(self, question: str) -> dict[str, Any]:
+    def ask(self, question: str, as_of: str | None = None) -> dict[str, Any]:
+        """An answer from the texts in force on `as_of` (YYYY-MM-DD; today when None)."""
         from policykg.qa import answer
+        from policykg.versions.chain import parse_as_of
 
-        return answer(self.searcher, _clean_text(question, "question"))
+        return answer(self.searcher, _clean_text(question, "question"), as_of=parse_as_of(as_of))
 
     def check(self, doc_id: str) -> dict[str, Any]:
         from policykg.check import run_check
 
         self.store.document(doc_id)
-        return run_check(self.store, doc_id, self.settings["model"])
+        result = run_check(self.store, doc_id, self.settings["model"])
+        previous = self.store.versions.previous(doc_id)
+        if previous and previous in self.store.versions.versions:
+            from policykg.versions.diff import diff_documents
+
+            # what the revision changes (新旧对照) against the version it revises
+            result["revision"] = diff_documents(self.store.document(previous), self.store.document(doc_id)).to_dict()
+        return result
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -166,30 +166,43 @@ def show(
     typer.echo(clause.text)
 
 
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="use the texts in force that day (YYYY-MM-DD; default today)")]
+
+
 @app.command()
 def ask(question: Annotated[str, typer.Argument(help="a question in Chinese or English")],
-        store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+        store: StoreOpt = None, as_json: JsonOpt = False, as_of: AsOfOpt = None) -> None:
     """Answer a question from the documents, citing the clause."""
-    result = _kg(store).ask(question)
+    result = _kg(store).ask(question, as_of=as_of)
     if as_json:
         _print_json(result)
         return
     typer.echo(result["answer"])
     for ref in result["citations"][:3]:
-        typer.echo(f"  [{ref['document']} {ref['label']}{ref['title']}] {ref['iri']}")
+        typer.echo(f"  [{ref['document']} {ref['label']}{ref['title']}{_version_note(ref)}] {ref['iri']}")
 
 
 @app.command()
 def search(query: Annotated[str, typer.Argument(help="what to look for")],
            k: Annotated[int, typer.Option("-k", help="number of hits (1–100)", min=1, max=100)] = 5,
-           store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+           store: StoreOpt = None, as_json: JsonOpt = False, as_of: AsOfOpt = None) -> None:
     """Semantic search over clauses."""
-    result = _kg(store).search(query, k=k)
+    result = _kg(store).search(query, k=k, as_of=as_of)
     if as_json:
         _print_json(result)
         return
     for hit in result["hits"]:
-        typer.echo(f"{hit['score']:.3f}  {hit['document']} {hit['label']}{hit['title']}  {hit['text'][:60]}")
+        typer.echo(f"{hit['score']:.3f}  {hit['document']} {hit['label']}{hit['title']}{_version_note(hit)}  "
+                   f"{hit['text'][:60]}")
+
+
+def _version_note(ref: dict) -> str:
+    """` (2022-04-20 version, in force)` for a citation that names its version."""
+    version = ref.get("version") or {}
+    if not ref.get("status"):
+        return ""
+    date = f"{version['date']} version, " if version.get("date") else ""
+    return f" ({date}{ref['status'].replace('_', ' ')})"
 
 
 @app.command()
@@ -216,6 +229,38 @@ def check(
         typer.echo(report.to_markdown(kg.store, result))
     else:
         typer.echo(report.to_text(kg.store, result))
+    if "revision" in result and not as_html:
+        from policykg.versions.report import RELATION_ZH
+
+        rev = result["revision"]
+        counts = "，".join(f"{RELATION_ZH[k]} {n}" for k, n in rev["counts"].items())
+        typer.echo(f"\n修订对照（相对 {rev['old']['id']}）：{counts}；全文：policykg diff {rev['old']['id']} {document}")
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="the earlier version: a document id in the store, or a file")],
+    new: Annotated[str, typer.Argument(help="the later version: a document id in the store, or a file")],
+    as_json: JsonOpt = False,
+    markdown: Annotated[bool, typer.Option("--markdown", help="print a Markdown 新旧对照表")] = False,
+    as_html: Annotated[bool, typer.Option("--html", help="print a self-contained side-by-side HTML page")] = False,
+    store: StoreOpt = None,
+) -> None:
+    """Map the articles of two versions of a document: unchanged, changed, renumbered, split, merged, added, removed."""
+    from policykg.versions import load_version, report
+    from policykg.versions.diff import diff_documents
+
+    if sum((as_json, markdown, as_html)) > 1:
+        raise InputError("choose one of --json, --markdown, --html")
+    result = diff_documents(load_version(old, lambda: _kg(store).store), load_version(new, lambda: _kg(store).store))
+    if as_json:
+        _print_json(result.to_dict())
+    elif as_html:
+        typer.echo(report.to_html(result))
+    elif markdown:
+        typer.echo(report.to_markdown(result))
+    else:
+        typer.echo(report.to_text(result))
 
 
 def _known_format(kinds: tuple[str, ...]):

@@ -42,9 +42,10 @@ def _weights(searcher) -> TermWeights:
     return weights
 
 
-def answer(searcher, question: str) -> dict:
+def answer(searcher, question: str, as_of: str | None = None) -> dict:
+    """The answer from the texts in force on `as_of` (today when None); citations name version and status."""
     store = searcher.store
-    query = searcher.analyse(question)
+    query = searcher.analyse(question, exclude=store.versions.excluded(as_of))
     intent = classify(question, query.language)
     ranking = searcher.rank(query)
     top = ranking.top(CANDIDATES, scoped=True)
@@ -80,7 +81,7 @@ def answer(searcher, question: str) -> dict:
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
-        citations = [store.clause_ref(store.clause(*k), s) for k, s in nearest]
+        citations = [store.clause_ref(store.clause(*k), s, as_of) for k, s in nearest]
         near_spans = [c.span for c in candidates if c.span.key in dict(nearest)]
         held = {t for c in candidates for t in c.span.matched if c.span.key in dict(nearest)}
         missing = [g[0] for g in focus if not any(present(t, " ".join(held)) for t in g)]
@@ -95,7 +96,7 @@ def answer(searcher, question: str) -> dict:
         chosen = [_with_tied_sentences(c, candidates) for c in chosen]
     keys = list(dict.fromkeys([c.span.key for c in chosen] + [k for k, _ in top]))
     scores = dict(top)
-    citations = [store.clause_ref(store.clause(*k), scores.get(k, 0.0)) for k in keys[:5]]
+    citations = [store.clause_ref(store.clause(*k), scores.get(k, 0.0), as_of) for k in keys[:5]]
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     text = compose(store, query, intent, [c.span for c in chosen], granted)
     return {**base, "answer": text, "abstained": False, "citations": citations,

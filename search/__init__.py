@@ -31,6 +31,7 @@ class Query:
     tokens: list[str]
     dense_text: str
     scope: list[str] = field(default_factory=list)  # document ids the query names (empty: all)
+    exclude: frozenset[str] = frozenset()  # documents not to cite (not in force on the day asked about)
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Ranking:
         order = np.argsort(-self.score, kind="stable")
         out = []
         for i in order:
+            if self.keys[i][0] in self.query.exclude:
+                continue
             if scoped and self.query.scope and self.keys[i][0] not in self.query.scope:
                 continue
             out.append((self.keys[i], float(self.score[i])))
@@ -146,7 +149,7 @@ class Searcher:
         self.embedder.encode(["预热"])
 
     # -- queries ---------------------------------------------------------------------------
-    def analyse(self, text: str) -> Query:
+    def analyse(self, text: str, exclude: frozenset[str] | set[str] = frozenset()) -> Query:
         self.indexes  # jieba learns the vocabulary labels first
         linked = self.linker.link(text)
         language = "zh" if is_chinese(text) else "en"
@@ -156,7 +159,7 @@ class Searcher:
             tokens += tokenize(extra)
         dense_text = text if language == "zh" or not extra else f"{extra} {text}"
         return Query(text=text, language=language, linked=linked, tokens=tokens, dense_text=dense_text,
-                     scope=self._scope(linked))
+                     scope=[d for d in self._scope(linked) if d not in exclude], exclude=frozenset(exclude))
 
     def _scope(self, linked: Linked) -> list[str]:
         docs = self.store.documents()
@@ -223,9 +226,10 @@ class Searcher:
             weight_sum += w
         return total / weight_sum if weight_sum else total
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[tuple[tuple[str, int], float]]:
-        """The k best clauses as ((document, number), score), best first."""
-        return self.rank(query, mode).top(k)
+    def search(self, query: str, k: int = 5, mode: str = "hybrid",
+               exclude: frozenset[str] | set[str] = frozenset()) -> list[tuple[tuple[str, int], float]]:
+        """The k best clauses as ((document, number), score), best first, none of the `exclude` documents."""
+        return self.rank(self.analyse(query, exclude), mode).top(k)
 
 
 def _max_by(values: np.ndarray, groups: np.ndarray, size: int) -> np.ndarray:

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from policykg.api import create_app
 from policykg.ontology import POL, clause_iri
 
-REF_KEYS = {"document", "number", "label", "title", "text", "iri", "score"}
+REF_KEYS = {"document", "number", "label", "title", "text", "iri", "score", "status", "version"}  # + version and status
 
 
 @pytest.fixture(scope="module")
