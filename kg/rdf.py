@@ -382,7 +382,5 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
     return graph
 
 
-__all__ = ["new_graph", "add_documents", "add_ontology", "add_facts", "add_clause_extractions", "add_alignments",
-           "add_provenance", "to_graph"]
 __all__ = ["new_graph", "add_documents", "add_versions", "add_ontology", "add_facts", "add_clause_extractions",
-           "add_alignments", "to_graph"]
+           "add_alignments", "add_provenance", "to_graph"]
