@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 from contextvars import ContextVar
 from typing import Any, Callable
@@ -30,7 +29,7 @@ _current: ContextVar["Generation | None"] = ContextVar("policykg_generation", de
 class Generation:
     """One opened store and its endpoint; closed when retired and no request uses it."""
 
-    def __init__(self, kg, endpoint, stamp: tuple | None) -> None:
+    def __init__(self, kg, endpoint, stamp: str | None) -> None:
         self.kg = kg
         self.store = kg.store
         self.sparql = endpoint
@@ -69,15 +68,13 @@ class Generation:
             log.warning("closing the previous store generation: %s", exc)
 
 
-def marker_stamp(kg) -> tuple | None:
-    """What identifies a build: the marker file's inode, size and time (None while there is none)."""
-    from policykg.kg.store import MARKER
-
+def marker_stamp(kg) -> str | None:
+    """What identifies a build: the store's generation (`Store.generation()`: the current version's name,
+    one small file read), None while there is none or it cannot be read."""
     try:
-        st = os.stat(kg.store.folder / MARKER)
-    except OSError:
+        return kg.store.generation()
+    except Exception:
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class LiveState(State):
@@ -133,7 +130,7 @@ class Live:
         self.current.sparql.close()  # workers stop; they start again if the app is started again
 
     async def _watch(self) -> None:
-        failed: tuple | None = None
+        failed: str | None = None
         while True:
             await asyncio.sleep(WATCH_INTERVAL)
             stamp = marker_stamp(self.current.kg)
@@ -154,7 +151,7 @@ class Live:
             log.info("serving the new build of %s (documents: %d)", fresh.store.folder, len(fresh.kg.documents()))
             old.retire()
 
-    def _open(self, stamp: tuple) -> Generation:
+    def _open(self, stamp: str) -> Generation:
         """A new generation over the rebuilt store, warmed up before it serves anything."""
         old = self.current.kg
         kg = type(old)(settings=old.settings)  # a fresh PolicyKG over the same settings

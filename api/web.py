@@ -27,7 +27,8 @@ from policykg.text import sentence_bounds
 
 router = APIRouter(include_in_schema=False)
 HERE = Path(__file__).resolve().parent
-env = Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=select_autoescape(default=True),
+# the drafter's report body is one template shared with `check --html` (policykg/check/templates)
+env = Environment(loader=FileSystemLoader([str(HERE / "templates"), str(HERE.parent / "check" / "templates")]), autoescape=select_autoescape(default=True),
                   trim_blocks=True, lstrip_blocks=True)
 env.filters["q"] = lambda s: quote(str(s), safe="")
 
@@ -263,7 +264,7 @@ def clause_page(request: Request, doc_id: str, number: int) -> HTMLResponse:
     children = [a for a in detail["alignments"] if a["direction"] == "child"]
     return render(request, "clause.html", title=f"{doc_id} {detail['label']} · policykg", c=detail, doc=doc,
                   parents=parents, children=children, graph=Markup(clause_graph(store, detail)),
-                  prev=doc.clause(number - 1), next=doc.clause(number + 1))
+                  prev=doc.adjacent(number)[0], next=doc.adjacent(number)[1])
 
 
 @router.get("/documents/{doc_id}/clauses/{number}/graph.svg")
@@ -305,8 +306,20 @@ def drafter_index(request: Request) -> HTMLResponse:
     return render(request, "drafter_index.html", title="Drafter · policykg", documents=docs)
 
 
+@router.get("/drafter.css")
+def drafter_css() -> Response:
+    """The stylesheet of the drafter's report (the same as `check --html` inlines)."""
+    from policykg.check.report import CSS
+
+    return Response(CSS, media_type="text/css", headers={"Cache-Control": "max-age=3600"})
+
+
 @router.get("/drafter/{doc_id}", response_class=HTMLResponse)
 def drafter_page(request: Request, doc_id: str) -> HTMLResponse:
+    """The check report of one document: the body `check --html` renders, filtered by the GET
+    parameters `kind` and `severity` (repeatable) and `only=1` (clauses with findings only)."""
+    from policykg.check.report import SEVERITIES, view
+
     store = request.app.state.store
     doc = store.document(doc_id)
     try:
@@ -314,40 +327,12 @@ def drafter_page(request: Request, doc_id: str) -> HTMLResponse:
     except ImportError:
         return render(request, "error.html", status=503, title="503 · policykg",
                       message="the consistency check is not available in this installation")
-    rows = []
-    for clause in doc.clauses:
-        findings = [f for f in report.get("findings", []) if f.get("clause") == clause.number]
-        best: dict[str, dict] = {}
-        for a in report.get("alignments", []):
-            if a.get("clause") == clause.number and a["parent_document"] not in best:
-                best[a["parent_document"]] = a
-        parents = []
-        for a in best.values():
-            try:
-                pc = store.clause(a["parent_document"], a["parent_clause"])
-            except NotFound:
-                continue
-            marks = [f.get("evidence", {}).get("parent_text") for f in findings
-                     if f.get("parent_document") == a["parent_document"] and f.get("parent_clause") == a["parent_clause"]]
-            parents.append({"ref": store.clause_ref(pc), "score": a.get("score"), "segments": segments(pc.text, find_spans(pc.text, marks))})
-        marks = [f.get("evidence", {}).get("text") for f in findings]
-        rows.append({"clause": clause, "segments": segments(clause.text, find_spans(clause.text, marks)),
-                     "findings": findings, "parents": parents})
-    uncovered = []
-    for f in report.get("findings", []):
-        if f.get("clause") is None:
-            ref = None
-            if f.get("parent_document") and f.get("parent_clause"):
-                try:
-                    ref = store.clause_ref(store.clause(f["parent_document"], f["parent_clause"]))
-                except NotFound:
-                    ref = None
-            uncovered.append({"finding": f, "ref": ref})
-    counts: dict[str, int] = {}
-    for f in report.get("findings", []):
-        counts[f["kind"]] = counts.get(f["kind"], 0) + 1
-    return render(request, "drafter.html", title=f"Check {doc_id} · policykg", doc=doc, report=report, rows=rows,
-                  uncovered=uncovered, counts=counts)
+    params = request.query_params
+    kinds = [k for k in params.getlist("kind") if k]
+    severities = [s for s in params.getlist("severity") if s in SEVERITIES]
+    v = view(store, report, kinds=kinds, severities=severities, only_findings=params.get("only") in ("1", "on", "true"),
+             links=True)
+    return render(request, "drafter.html", title=f"Check {doc_id} · policykg", doc=doc, report=report, v=v)
 
 
 # -- SPARQL console ------------------------------------------------------------------------

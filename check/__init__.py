@@ -47,4 +47,4 @@ def run_check(store, doc_id: str, model: str) -> dict[str, Any]:
         warnings.append(f"{doc_id} implements no other document (its manifest has no implements): "
                         "only blanks left to fill are checked")
     return {"document": doc_id, "parents": parents, "missing_parents": missing, "warnings": warnings,
-            "alignments": alignments, "findings": findings}
+            "scope": checker.scopes, "alignments": alignments, "findings": findings}

@@ -24,6 +24,7 @@ from policykg.extract.modality import Obligation, is_party
 from policykg.ingest.model import Clause, Document
 from policykg.text import EXPLICIT_STRONG, STRONG, WEAK, WORDS, strip_modal_words
 
+from . import rules
 from .similarity import TfIdf, dice, overlap
 
 MATCH = 0.42  # obligation units at least this similar are counterparts
@@ -101,6 +102,7 @@ class Checker:
         self.tfidf = TfIdf(u.sentence for c in clauses for u in self.obligations[c.key])
         self._vec: dict[str, dict[str, float]] = {}
         self.me = self_name(doc)
+        self.scopes: list[dict[str, Any]] = []  # what the document implements of each parent (not_covered)
 
     # -- helpers ------------------------------------------------------------------------
     def sim(self, a: str, b: str) -> float:
@@ -159,12 +161,12 @@ class Checker:
     def number_mismatches(self) -> list[Finding]:
         out = []
         for clause in self.doc.clauses:
-            for fig in self.figures(clause):
+            for fig in rules.real_figures(clause.body, self.figures(clause)):
                 candidates: list[tuple[float, float, str, Clause, Figure]] = []
                 for parent, pdoc in self.parents.items():
                     aligned = {p["parent_clause"]: p["score"] for p in self.top(parent, clause.number) if p["accepted"]}
                     for pclause in pdoc.clauses:
-                        for pfig in self.figures(pclause):
+                        for pfig in rules.real_figures(pclause.body, self.figures(pclause)):
                             same = same_indicator(fig, pfig)
                             if not same or (fig.unit == "元" and dice(fig.context, pfig.context) < 0.35):
                                 continue
@@ -207,9 +209,14 @@ class Checker:
                     score, pclause, punit = max(((self.sim(unit.sentence, u.sentence), pc, u) for pc, u in punits),
                                                 key=lambda x: x[0])
                     contained = overlap(strip_modal_words(unit.sentence), strip_modal_words(punit.sentence))
-                    if score < MATCH and not (score >= MATCH_CONTAINED and contained >= CONTAINED):
-                        continue
+                    worded = score >= MATCH or (score >= MATCH_CONTAINED and contained >= CONTAINED)
+                    if not worded:
+                        if not (relaxed := rules.relaxed_duty(unit, punits)):
+                            continue
+                        score, pclause, punit = relaxed
                     kind = _modality_kind(punit, unit)
+                    if kind and not rules.same_duty_modality(unit, punit, punits, kind, worded, rules.legal(self.parents[parent])):
+                        continue
                     if kind is None or (kind, clause.number, unit.sentence) in seen:
                         continue
                     seen.add((kind, clause.number, unit.sentence))
@@ -238,6 +245,7 @@ class Checker:
         for parent, doc in self.parents.items():
             if self.is_digest(parent):
                 continue
+            cited = rules.cited(self.doc, doc)
             owner: dict[int, dict] = {}  # parent clause → its best top-1 draft pair
             for clause in self.doc.clauses:
                 acc = self.accepted(parent, clause.number)
@@ -245,13 +253,17 @@ class Checker:
                     owner[acc[0]["parent_clause"]] = acc[0]
             for number, pair in sorted(owner.items()):
                 pclause = doc.clause(number)
+                if not rules.restates(pair, number, cited, rules.legal(doc)):
+                    continue  # the clause details the parent clause, it does not restate it
                 for punit in self.obligations[pclause.key]:
-                    if punit.modality not in EXPLICIT_STRONG or not is_party(punit.party):
+                    if punit.modality not in EXPLICIT_STRONG or not rules.is_duty(punit):
                         continue
                     best = max((self.sim(punit.sentence, u.sentence) for _, u in draft_units), default=0.0)
                     if best >= COUNTERPART or any(_same_duty(punit, u) for _, u in draft_units):
                         continue
-                    message = (f"{where(doc, pclause)}规定“{_short(punit.sentence, 60)}”（义务主体：{punit.party}），"
+                    if rules.covered_anywhere(punit, draft_units, self.doc):
+                        continue
+                    message = (f"{where(doc, pclause)}规定“{_short(punit.sentence, 60)}”（义务主体：{punit.party or '未写明'}），"
                                f"{where(self.doc, self.doc.clause(pair['clause']), True)}及全文未见相应表述。"
                                "请确认是否有意省略。")
                     # a clause that takes up only part of a long parent clause omits the rest more naturally
@@ -276,8 +288,10 @@ class Checker:
                         best[pair["parent_clause"]] = (pair["score"], clause.number)
                     shared[pair["parent_clause"]] = max(shared.get(pair["parent_clause"], 0.0), pair["sentence"])
             partial = len(covered) < PARTIAL_SCOPE * len(doc.clauses)  # a document implementing a few parts only
+            scope = rules.scope(self.doc, doc, covered)
+            self.scopes.append(scope)
             for pclause in doc.clauses:
-                if pclause.number in covered:
+                if pclause.number in covered or not rules.in_scope(pclause, scope, partial):
                     continue
                 score, nearest = best.get(pclause.number, (0.0, 0))
                 clear = shared.get(pclause.number, 0.0) < NOT_COVERED_CLEAR
@@ -305,8 +319,11 @@ class Checker:
         for kind in list(kinds.KINDS.values()):  # kinds registered with their own detector
             if kind.detect is not None:
                 findings += [f if f.severity else _with_severity(f, kind.severity) for f in kind.detect(self)]
+        findings += rules.conflict_findings(self)
         rank = {"high": 0, "medium": 1, "low": 2}
         findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank.get(f.severity, 3), f.kind))
+        if not self.scopes:  # the scope is stated even where not_covered is not reported
+            self.scopes = [rules.scope(self.doc, p, set()) for p in self.parents.values()]
         return findings
 
 

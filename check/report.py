@@ -14,6 +14,7 @@ import difflib
 import html
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from . import kinds
@@ -26,6 +27,17 @@ def _kind(name: str) -> str:
 
 def _sev(severity: str) -> str:
     return kinds.severity_label(severity)
+
+
+class _KindLabels(dict):
+    """Chinese labels of finding kinds for the templates, from the registry."""
+
+    def __missing__(self, name: str) -> str:
+        return _kind(name)
+
+
+KIND_ZH = _KindLabels()
+SEVERITY_ZH = {"high": "高", "medium": "中", "low": "低"}
 
 
 def _docs(kg, result: dict[str, Any]):
@@ -64,6 +76,7 @@ def to_text(kg, result: dict[str, Any]) -> str:
     lines = [f"一致性检查：{doc.meta.title}（{doc.id}）",
              f"上级文件：{'；'.join(f'《{parents[p].meta.title}》（{p}）' for p in parents) or '无'}",
              f"结果：{_summary(result)}"]
+    lines += [f"范围：{x['description']}" for x in result.get("scope", [])]
     lines += [f"注意：{w}" for w in result.get("warnings", [])]
     lines.append("")
     for f in result["findings"]:
@@ -101,6 +114,7 @@ def to_markdown(kg, result: dict[str, Any]) -> str:
            f"- 文件：`{doc.id}`",
            f"- 上级文件：{'；'.join(f'{_md(parents[p].meta.title)}（`{p}`）' for p in parents) or '无'}",
            f"- 结果：{_md_summary(result)}"]
+    out += [f"- 范围：{_md(x['description'])}" for x in result.get("scope", [])]
     out += [f"- **注意**：{_md(w)}" for w in result.get("warnings", [])]
     out += ["", "## 问题", "", "| 严重程度 | 类型 | 草案条款 | 上级条款 | 说明 |", "| --- | --- | --- | --- | --- |"]
     for f in result["findings"]:
@@ -200,45 +214,78 @@ def _diff(a: str, b: str, quoted_a: list[str] = (), quoted_b: list[str] = ()) ->
     return _render(a, left, _spans(a, list(quoted_a)), "ins"), _render(b, right, _spans(b, list(quoted_b)), "del")
 
 
-def _finding_html(f: dict[str, Any], parents) -> str:
-    e = html.escape
+# -- one report for `check --html` and the web page ------------------------------------------
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SEVERITIES = ("high", "medium", "low")
+# the filters of the static page: radio buttons and a checkbox read by the stylesheet, no script
+FILTER_CSS = """
+.ctl{position:absolute;left:-9999px}.filters{margin:.6rem 0;font-size:.9rem}
+.filters label{cursor:pointer;padding:.1rem .5rem;border-radius:1rem;background:#eef2f7;margin:0 .1rem}
+#only:checked~.body tbody tr.clean{display:none}#only:checked~.filters label[for=only]{background:#1f4e8c;color:#fff}
+#k-all:checked~.filters label[for=k-all],#s-all:checked~.filters label[for=s-all]{background:#1f4e8c;color:#fff}
+"""
+
+
+def _filter_css(kinds: list[str]) -> str:
+    rules = [FILTER_CSS]
+    for k in kinds:
+        rules.append(f"#k-{k}:checked~.body .f:not(.k-{k}),#k-{k}:checked~.body tbody tr:not(.has-{k}){{display:none}}"
+                     f"#k-{k}:checked~.filters label[for=k-{k}]{{background:#1f4e8c;color:#fff}}")
+    for s in SEVERITIES:
+        rules.append(f"#s-{s}:checked~.body .f:not(.{s}),#s-{s}:checked~.body tbody tr:not(.sev-{s}){{display:none}}"
+                     f"#s-{s}:checked~.filters label[for=s-{s}]{{background:#1f4e8c;color:#fff}}")
+    return "\n".join(rules)
+
+
+def _env():
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _finding_view(f: dict[str, Any], parents) -> dict[str, Any]:
     where = ""
-    if f["parent_document"] and f["clause"] is not None:
-        where = f" <span class='score'>↔ {e(f['parent_document'])} {e(_clause_name(parents[f['parent_document']], f['parent_clause']))}</span>"
-    return (f"<div class='f {e(f['severity'])}'><span class='sev {e(f['severity'])}'>{e(_sev(f['severity']))}</span>"
-            f"<span class='kind'>{e(_kind(f['kind']))}</span>{where}<br>{e(f['message'])}</div>")
+    if f["parent_document"] and f["clause"] is not None and f["parent_document"] in parents:
+        where = f"{f['parent_document']} {_clause_name(parents[f['parent_document']], f['parent_clause'])}"
+    return {**f, "kind_zh": KIND_ZH[f["kind"]], "severity_zh": SEVERITY_ZH[f["severity"]], "where": where}
 
 
-def to_html(kg, result: dict[str, Any]) -> str:
-    e = html.escape
+def _classes(findings: list[dict[str, Any]]) -> str:
+    if not findings:
+        return "clean"
+    return " ".join(["has-findings", *sorted({f"has-{f['kind']}" for f in findings}),
+                     *sorted({f"sev-{f['severity']}" for f in findings})])
+
+
+def view(kg, result: dict[str, Any], kinds: tuple[str, ...] | list[str] = (), severities: tuple[str, ...] | list[str] = (),
+         only_findings: bool = False, links: bool = False) -> dict[str, Any]:
+    """What the report template shows: one row per clause (the clause and its best parent clause
+    with the character differences marked, the findings beside them), the uncovered parent
+    clauses, counts, scope and warnings; `kinds`/`severities` keep only those findings and
+    `only_findings` drops the clauses left without any."""
+    from markupsafe import Markup
+
+    from . import kinds as registry  # `kinds` is the filter here
     from .facts import clause_facts
 
     doc, parents = _docs(kg, result)
-    findings = result["findings"]
-    counts = Counter(f["kind"] for f in findings)
-    facts = clause_facts(kg, [doc]) if any(kinds.get(f["kind"]).mark == "blanks" for f in findings) else {}
+    facts = clause_facts(kg, [doc]) if any(registry.get(f["kind"]).mark == "blanks" for f in result["findings"]) else {}
 
     def blanks(clause):
         return facts[clause.key].placeholders if clause.key in facts else []
 
-    parts = [
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>一致性检查：{e(doc.meta.title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>一致性检查：{e(doc.meta.title)}</h1>",
-        f"<div class='meta'>文件 <code>{e(doc.id)}</code>；上级文件："
-        + ("；".join(f"{e(p.meta.title)}（<code>{e(pid)}</code>{'，要点摘要' if p.meta.text == 'digest' else ''}）"
-                     for pid, p in parents.items()) or "无") + "</div>",
-    ]
-    parts += [f"<div class='warn'>{e(w)}</div>" for w in result.get("warnings", [])]
-    parts.append("<div class='summary'>" + ("".join(f"<span>{e(_kind(k))} {n}</span>" for k, n in counts.most_common())
-                                            or "<span>未发现问题</span>") + "</div>")
-    parts.append("<p class='legend'>左栏为本文件条款，中栏为对应的上级条款：<ins>绿色</ins>为本文件有而上级没有的文字，"
-                 "<del>红色删除线</del>为上级有而本文件没有的文字，<mark>橙色下划线</mark>为问题所指的句子；右栏为该条的问题。</p>")
-    parts.append("<table><thead><tr><th>本文件条款</th><th>对应上级条款</th><th>问题</th></tr></thead><tbody>")
+    keep = [f for f in result["findings"] if (not kinds or f["kind"] in kinds)
+            and (not severities or f["severity"] in severities)]
+    rows = []
     for clause in doc.clauses:
+        mine = [f for f in keep if f["clause"] == clause.number]
+        if only_findings and not mine:
+            continue
         best = _best(result, clause.number)
-        mine = [f for f in findings if f["clause"] == clause.number]
+        row: dict[str, Any] = {"number": clause.number, "label": clause.label, "title": clause.title,
+                               "findings": [_finding_view(f, parents) for f in mine], "classes": _classes(mine),
+                               "parent": None, "others": []}
         if best:
             top = best[0]
             pclause = parents[top["parent_document"]].clause(top["parent_clause"])
@@ -246,32 +293,35 @@ def to_html(kg, result: dict[str, Any]) -> str:
                       and f["parent_clause"] == top["parent_clause"]]
             left, right = _diff(clause.text, pclause.text, _quoted(clause.text, mine, blanks(clause)),
                                 [f["evidence"]["parent_text"] for f in quoted])
-            parent_cell = (f"<div class='label'>{e(parents[top['parent_document']].meta.title)} {e(pclause.label)}"
-                           f" <span class='score'>相似度 {top['score']:.2f}</span></div>{right}")
-            others = best[1:]
-            if others:
-                parent_cell += "<details><summary>其他对应条款</summary>" + "".join(
-                    f"<div><span class='label'>{e(a['parent_document'])} "
-                    f"{e(_clause_name(parents[a['parent_document']], a['parent_clause']))}</span> "
-                    f"<span class='score'>{a['score']:.2f}</span><br>"
-                    f"{e(parents[a['parent_document']].clause(a['parent_clause']).text)}</div>" for a in others) + "</details>"
+            row["parent"] = {"document": top["parent_document"], "number": pclause.number, "label": pclause.label,
+                             "title": parents[top["parent_document"]].meta.title, "score": top["score"],
+                             "right": Markup(right)}
+            row["others"] = [{"document": a["parent_document"], "score": a["score"],
+                              "name": _clause_name(parents[a["parent_document"]], a["parent_clause"]),
+                              "text": parents[a["parent_document"]].clause(a["parent_clause"]).text} for a in best[1:]]
         else:
-            left = _render(clause.text, [False] * len(clause.text), _spans(clause.text, _quoted(clause.text, mine, blanks(clause))), "ins")
-            parent_cell = "<span class='none'>上级文件中无对应条款</span>"
-        parts.append(
-            f"<tr id='c{clause.number}'><td class='clause'><div class='label'>{e(clause.label)}{e(clause.title)}</div>"
-            f"{left}</td><td class='parent'>{parent_cell}</td><td class='findings'>"
-            + ("".join(_finding_html(f, parents) for f in mine) or "<span class='none'>无</span>") + "</td></tr>")
-    parts.append("</tbody></table>")
-    uncovered = [f for f in findings if kinds.get(f["kind"]).parent_only and f["parent_document"] in parents
-                 and f["parent_clause"] is not None]
-    if uncovered:
-        parts.append("<h2>本文件未落实的上级条款</h2><table><thead><tr><th>上级条款</th><th>说明</th></tr></thead><tbody>")
-        for f in uncovered:
+            left = _render(clause.text, [False] * len(clause.text), _spans(clause.text, _quoted(clause.text, mine)), "ins")
+        row["left"] = Markup(left)
+        rows.append(row)
+    uncovered = []
+    for f in keep:
+        if f["clause"] is None and f["parent_document"] in parents and f["parent_clause"] is not None:
             pclause = parents[f["parent_document"]].clause(f["parent_clause"])
-            parts.append(f"<tr><td class='parent'><div class='label'>{e(parents[f['parent_document']].meta.title)} "
-                         f"{e(pclause.label)}{e(pclause.title)}</div>{e(pclause.text)}</td>"
-                         f"<td class='findings'>{_finding_html(f, parents)}</td></tr>")
-        parts.append("</tbody></table>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+            uncovered.append({"title": parents[f["parent_document"]].meta.title, "label": f"{pclause.label}{pclause.title}",
+                              "text": pclause.text, "finding": _finding_view(f, parents), "classes": _classes([f])})
+    counts = Counter(f["kind"] for f in result["findings"]).most_common()
+    return {"document": doc.id, "title": doc.meta.title, "links": links,
+            "parents": [{"id": pid, "title": p.meta.title, "digest": p.meta.text == "digest"} for pid, p in parents.items()],
+            "rows": rows, "uncovered": uncovered, "counts": counts, "kind_zh": KIND_ZH, "severity_zh": SEVERITY_ZH,
+            "severities": [s for s in SEVERITIES if any(f["severity"] == s for f in result["findings"])],
+            "scope": result.get("scope", []), "warnings": result.get("warnings", []),
+            "filters": {"kinds": list(kinds), "severities": list(severities), "only": only_findings}}
+
+
+def to_html(kg, result: dict[str, Any]) -> str:
+    """The self-contained page (`check --html`): inline CSS, no script, filters by kind and
+    severity and a switch hiding clauses without findings (CSS :checked), every text escaped."""
+    from markupsafe import Markup
+
+    v = view(kg, result)
+    return _env().get_template("report_page.html").render(v=v, css=Markup(CSS), filter_css=Markup(_filter_css([k for k, _ in v["counts"]])))

@@ -6,12 +6,13 @@ import tomllib
 from pathlib import Path
 
 from policykg.errors import InputError
+from policykg.ingest.limits import check_document_count, corpus_file
 from policykg.ingest.model import LEVELS, STATUSES, TEXT_KINDS, DocumentMeta
+from policykg.ingest.readers import suffixes
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 DATE_RE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 ISO_DATE_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])")
-SUFFIXES = (".txt", ".html", ".htm", ".docx")
 _STRING_FIELDS = ("title", "level", "region", "number", "date", "status", "text", "file", "source_url",
                   "repealed_by", "adopted", "in_force", "repealed")
 _DATE_FIELDS = ("adopted", "in_force", "repealed")  # versions and validity: full ISO dates
@@ -32,6 +33,7 @@ def read_manifest(folder: Path) -> list[DocumentMeta]:
     tables = data.get("document")
     if not isinstance(tables, list) or not tables:
         raise InputError(f"{path}: no [[document]] table")
+    check_document_count(len(tables), str(path))
     metas = []
     for i, table in enumerate(tables, 1):
         metas.append(_meta(path, i, table))
@@ -95,9 +97,9 @@ def _meta(path: Path, index: int, table: dict) -> DocumentMeta:
                 raise bad(name, f"{other!r} is not a document id")
             if other == doc_id:
                 raise bad(name, "a document cannot replace or repeal itself")
-    file = path.parent / table["file"]
-    if file.suffix.lower() not in SUFFIXES:
-        raise bad("file", f"{table['file']!r}: unsupported type (use .txt, .html, .htm or .docx)")
+    file = corpus_file(path.parent, table["file"], where)
+    if file.suffix.lower() not in suffixes():
+        raise bad("file", f"{table['file']!r}: unsupported type (use {', '.join(suffixes())})")
     if not file.is_file():
         raise bad("file", f"{file} does not exist")
     known = set(_STRING_FIELDS) | {"id", "issuer", "implements", "replaces"}

@@ -16,6 +16,8 @@ _FULLWIDTH.update({ord("％"): "%", ord("＋"): "+", ord("＝"): "=", ord("／")
                    ord("＆"): "&", ord("＃"): "#", ord("＜"): "<", ord("＞"): ">"})
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u202f\t\x0b\x0c"), " ")
+_TABLE = {**_FULLWIDTH, **_SPACES, **_INVISIBLE}  # one pass
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _TABLE) + "]")
 
 _ARTEFACTS = re.compile(
     r"\[bookmark:[^\]]*\]"  # Word bookmarks exported as text
@@ -31,7 +33,8 @@ _DECIMAL_POINT = re.compile(r"(?<=\d)．(?=\d)")
 
 def normalize_line(line: str) -> str:
     line = unicodedata.normalize("NFC", line)
-    line = line.translate(_INVISIBLE).translate(_SPACES).translate(_FULLWIDTH)
+    if _TRANSLATED.search(line):
+        line = line.translate(_TABLE)
     line = _DECIMAL_POINT.sub(".", line)
     line = _ARTEFACTS.sub("", line)
     line = _ASCII_PAREN_NUM.sub(lambda m: f"（{m.group(1)}）", line)

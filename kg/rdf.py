@@ -75,7 +75,7 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
         sections = {}
         for k, section in enumerate(doc.sections, 1):
             s = ID[f"{doc.id}/section/{k}"]
-            sections[section.label] = s
+            sections[k] = s
             graph.add((s, RDF.type, POL.Section))
             graph.add((s, POL.label, Literal(section.label)))
             graph.add((s, POL.title, Literal(section.title, lang="zh")))
@@ -97,8 +97,8 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((c, RDFS.label, Literal(f"{meta.title} {clause.label}{clause.title}", lang="zh")))
             if clause.section_label:
                 graph.add((c, POL.sectionLabel, Literal(clause.section_label)))
-                if clause.section_label in sections:
-                    graph.add((c, POL.section, sections[clause.section_label]))
+            if clause.section in sections:  # by index: a law repeats 第一节 in every chapter
+                graph.add((c, POL.section, sections[clause.section]))
             if clause.section_title:
                 graph.add((c, POL.sectionTitle, Literal(clause.section_title, lang="zh")))
             for k, item in enumerate(clause.items, 1):

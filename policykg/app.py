@@ -48,10 +48,10 @@ class PolicyKG:
         return self.store.exists()
 
     # -- build ------------------------------------------------------------------------------
-    def build(self, folders: list[Path], progress: Callable[[str], None] | None = None):
+    def build(self, folders: list[Path], progress: Callable[[str], None] | None = None, strict: bool = False):
         from policykg.build import build_store
 
-        report = build_store(folders, self.settings, progress)
+        report = build_store(folders, self.settings, progress, strict=strict)
         self.close()
         for name in ("store", "searcher"):
             self.__dict__.pop(name, None)

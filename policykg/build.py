@@ -1,8 +1,9 @@
-"""The build: ingest → extract → graph → index → align → store, then swap the new store in.
+"""The build: ingest → extract → graph → index → align → store, then make the new version current.
 
 The stages are called in order with typed values (each stage takes what the earlier ones
 returned and returns a dataclass or a plain typed value); they write into a `StoreDraft`
-(kg.store), a temporary folder that replaces the old store only when every stage succeeded.
+(kg.store), a new version inside the store folder that becomes current (one atomic
+step, kg.store.publish) only when every stage succeeded.
 This module sits above kg/, search/ and check/ (it wires them); kg/ imports none of them.
 """
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rdflib import Graph
 from policykg import __version__
 from policykg.errors import InputError
 from policykg.ingest.model import Document
-from policykg.kg.store import Store, StoreDraft
+from policykg.kg.store import Store, StoreDraft, pause_point
 from policykg.settings import Settings
 
 Progress = Callable[[str], None]
@@ -32,6 +33,7 @@ class Corpus:
     folders: list[Path]
     documents: list[Document]
     warnings: list[str] = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # ingest.Skipped: documents left out, and why
 
 
 @dataclass(frozen=True)
@@ -55,17 +57,22 @@ class BuildReport:
     triples: int
     warnings: list[str]
     seconds: float
+    skipped: list[dict] = field(default_factory=list)  # {"id", "file", "reason"} of each document left out
 
 
 def ingest(folders: list[Path], progress: Progress) -> Corpus:
     from policykg.ingest import load_corpora
 
-    documents = load_corpora(folders, progress=lambda doc_id: progress(f"read {doc_id}"))
+    skipped: list = []
+    documents = load_corpora(folders, progress=lambda doc_id: progress(f"read {doc_id}"), on_skip=skipped.append)
+    if not documents:
+        raise InputError(f"no document could be built: {skipped[0] if skipped else 'none found'}")
     known = {d.id for d in documents}
-    warnings = [f"{doc.id} implements {parent}, which no loaded corpus holds "
-                "(add the corpus folder that has it with another --corpus)"
-                for doc in documents for parent in doc.meta.implements if parent not in known]
-    return Corpus(list(folders), documents, warnings)
+    warnings = [str(s) for s in skipped]
+    warnings += [f"{doc.id} implements {parent}, which no loaded corpus holds "
+                 "(add the corpus folder that has it with another --corpus)"
+                 for doc in documents for parent in doc.meta.implements if parent not in known]
+    return Corpus(list(folders), documents, warnings, skipped)
 
 
 def extract(corpus: Corpus) -> dict:
@@ -96,27 +103,39 @@ def align(corpus: Corpus, g: Graph, indexed: Indexed, settings: Settings, facts:
     return Aligned(build_alignments(corpus.documents, g, indexed.vectors, settings["model"], figures))
 
 
-def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None) -> BuildReport:
-    """Build the corpus folders into the store `settings` names; replace it only on success."""
+def _stage(name: str, progress: Progress) -> None:
+    progress(name)
+    pause_point(name)  # inert unless POLICYKG_TEST_PAUSE_AT names this stage (the reliability tests)
+
+
+def build_store(folders: list[Path], settings: Settings, progress: Progress | None = None,
+                strict: bool = False) -> BuildReport:
+    """Build the corpus folders into the store `settings` names; replace it only on success.
+
+    A document that can't be read or segmented is skipped with a warning; `strict` makes any
+    warning a failure (InputError), the old store kept."""
     started = time.perf_counter()
     progress = progress or (lambda message: None)
     if not folders:
         raise InputError("no corpus folder given: use --corpus DIR (or set POLICYKG_CORPUS)")
     folders = [Path(f) for f in folders]
     with Store.create(settings.store, settings) as draft:
-        progress("ingest")
+        _stage("ingest", progress)
         corpus = ingest(folders, progress)
+        if strict and corpus.warnings:
+            more = f" (and {len(corpus.warnings) - 1} more)" if len(corpus.warnings) > 1 else ""
+            raise InputError(f"--strict: {corpus.warnings[0]}{more}; the store was left as it was")
         draft.write_documents(corpus.documents)
-        progress("extract")
+        _stage("extract", progress)
         facts = extract(corpus)
-        progress("graph")
+        _stage("graph", progress)
         g = graph(corpus, facts)
-        progress("index")
+        _stage("index", progress)
         indexed = index(draft, corpus, g, settings, progress)
-        progress("align")
+        _stage("align", progress)
         aligned = align(corpus, g, indexed, settings, facts)
         draft.write_alignments(aligned.alignments)
-        progress("store")
+        _stage("store", progress)
         from policykg.kg.rdf import add_provenance
 
         add_provenance(g)  # also for the triples the align stage added (obligations, figures …)
@@ -131,7 +150,8 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
             "model": settings["model"],
             "graph": draft.backend_class.scheme if draft.backend_class.in_folder else settings.store,
             "warnings": corpus.warnings,
+            "skipped": [vars(s) for s in corpus.skipped],
         }
         draft.commit(marker)
     return BuildReport(store=str(draft.target), documents=marker["documents"], triples=triples,
-                       warnings=corpus.warnings, seconds=time.perf_counter() - started)
+                       warnings=corpus.warnings, seconds=time.perf_counter() - started, skipped=marker["skipped"])

@@ -79,7 +79,8 @@ def build(
     corpus: Annotated[Optional[list[Path]], typer.Option("--corpus", help="corpus folder (repeatable) \\[env: POLICYKG_CORPUS, ':'-separated]")] = None,
     store: StoreOpt = None,
     wait: Annotated[bool, typer.Option("--wait", help="if another build is writing the store, wait for it instead of refusing")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary (documents, clauses, triples, warnings, seconds)")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print a JSON summary (documents, clauses, triples, warnings, skipped, seconds)")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="any warning (a skipped document, a missing parent) fails the build (exit 2, store kept)")] = False,
 ) -> None:
     """Ingest the corpus, extract, build the graph and the search indexes into the store."""
     from rich.console import Console
@@ -104,7 +105,7 @@ def build(
         waiting = False
         while True:
             try:
-                report = kg.build(folders, progress=progress)
+                report = kg.build(folders, progress=progress, strict=strict)
                 break
             except StoreBusy as busy:
                 if not wait:
@@ -119,10 +120,11 @@ def build(
         _print_json({"store": report.store,
                      "documents": [{"id": d, "clauses": n} for d, n in report.documents.items()],
                      "clauses": sum(report.documents.values()), "triples": report.triples,
-                     "warnings": report.warnings, "seconds": round(report.seconds, 2)})
+                     "warnings": report.warnings, "skipped": report.skipped, "seconds": round(report.seconds, 2)})
         return
     docs = ", ".join(f"{d} ({n} clauses)" for d, n in report.documents.items())
-    typer.echo(f"built {report.store}: {docs}; {report.triples} triples in {report.seconds:.1f} s")
+    skipped = f"; skipped {len(report.skipped)}: {', '.join(s['id'] for s in report.skipped)}" if report.skipped else ""
+    typer.echo(f"built {report.store}: {docs}; {report.triples} triples in {report.seconds:.1f} s{skipped}")
 
 
 @app.command()

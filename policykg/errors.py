@@ -72,3 +72,10 @@ class Interrupted(BaseException):
         self.exit_code = 128 + self.signum
         what = "interrupted" if self.signum == signal.SIGINT else "terminated"
         super().__init__(f"{what} ({signal.Signals(self.signum).name})")
+
+
+class StoreDamaged(PolicyKGError):
+    """A store with a damaged or missing part, or written in another format (exit 2, HTTP 503)."""
+
+    exit_code = 2
+    http_status = 503

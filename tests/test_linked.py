@@ -204,7 +204,8 @@ def test_shapes_catch_a_broken_standard_triple(kg):
 def test_every_example_query_returns_rows(kg):
     from policykg.ontology import HERE
 
-    queries = sorted((HERE / "queries").glob("*.rq"))
+    # version-chain.rq needs several versions of one text: tests/test_versions.py runs it on such a corpus
+    queries = sorted(p for p in (HERE / "queries").glob("*.rq") if p.name != "version-chain.rq")
     assert len(queries) >= 3
     for path in queries:
         rows = kg.store.select(path.read_text(encoding="utf-8"))

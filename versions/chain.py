@@ -46,10 +46,13 @@ class Version:
 
 def document_events(doc: Document) -> list[Event]:
     """The dated events a document gives itself (ingest's `events` when it has them, else its header lines)."""
-    events = getattr(doc, "events", None)
-    if events:
-        return [Event(_field(e, "kind"), _field(e, "date"), _field(e, "text") or "") for e in events]
-    return parse_header(list(getattr(doc, "header", None) or []) + doc.preamble.split("\n"))
+    given = [Event(_field(e, "kind"), _field(e, "date"), _field(e, "text") or "")
+             for e in getattr(doc, "events", None) or []]
+    # ingest reads headers of some formats only (markdown, a regulation's history under its title);
+    # a plain-text header's lines still date the text
+    parsed = parse_header(list(getattr(doc, "header", None) or []) + doc.preamble.split("\n"))
+    seen = {(e.kind, e.date) for e in given}
+    return given + [e for e in parsed if (e.kind, e.date) not in seen]
 
 
 def _field(event, name: str):

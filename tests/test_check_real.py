@@ -1,0 +1,95 @@
+"""The drafter's check on real implementing regulations, scored against gold read by hand.
+
+Three pairs from ../shared/library (tests/data/check-real/*.json): each finding the check reports
+must be judged there (right or wrong, with the reason), precision must reach 90 % per pair, and
+every conflict a careful reviewer reports must be found. The corpus folder is written to a
+temporary directory at test time (tests/realpairs.py); no library text enters the repo.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from conftest import SHARED
+from realpairs import corpus_folder, gold_pairs
+
+GOLD = gold_pairs()
+PRECISION = 0.9
+
+
+@pytest.fixture(scope="module")
+def real_store(tmp_path_factory, cli):
+    folder = corpus_folder(SHARED, tmp_path_factory.mktemp("real") / "corpus", [(g["child"], g["parent"]) for g in GOLD])
+    store = folder.parent / "kg"
+    done = cli("build", "--corpus", folder, "--store", store)
+    assert done.returncode == 0, done.stderr
+    return store
+
+
+@pytest.fixture(scope="module")
+def results(real_store, cli):
+    out = {}
+    for g in GOLD:
+        done = cli("check", g["child"], "--json", "--store", real_store)
+        assert done.returncode == 0, done.stderr
+        out[g["child"]] = json.loads(done.stdout)
+    return out
+
+
+def key(f: dict) -> tuple:
+    return f["kind"], f["clause"], f["parent_clause"]
+
+
+def judge(gold: dict, findings: list[dict]) -> tuple[Counter, Counter, list]:
+    """(right per kind, reported per kind, findings the gold does not judge)."""
+    verdict = {key(j): j["right"] for j in gold["findings"]}
+    verdict.update({key(c): True for c in gold["conflicts"] if c["parent_clause"] is not None})
+    loose = {(c["kind"], c["clause"]) for c in gold["conflicts"] if c["parent_clause"] is None}
+    right, total, unjudged = Counter(), Counter(), []
+    for f in findings:
+        total[f["kind"]] += 1
+        if key(f) in verdict:
+            right[f["kind"]] += verdict[key(f)]
+        elif (f["kind"], f["clause"]) in loose:
+            right[f["kind"]] += 1
+        else:
+            unjudged.append(key(f))
+    return right, total, unjudged
+
+
+@pytest.mark.parametrize("gold", GOLD, ids=[g["child"] for g in GOLD])
+def test_precision_against_gold(gold, results):
+    right, total, unjudged = judge(gold, results[gold["child"]]["findings"])
+    assert not unjudged, f"findings the gold does not judge yet (read both texts and add them): {unjudged}"
+    n = sum(total.values())
+    precision = sum(right.values()) / n if n else 1.0
+    assert precision >= PRECISION, {k: f"{right[k]}/{total[k]}" for k in total}
+
+
+@pytest.mark.parametrize("gold", GOLD, ids=[g["child"] for g in GOLD])
+def test_every_annotated_conflict_found(gold, results):
+    findings = results[gold["child"]]["findings"]
+    for c in gold["conflicts"]:
+        hits = [f for f in findings if f["kind"] == c["kind"] and f["clause"] == c["clause"]
+                and (c["parent_clause"] is None or f["parent_clause"] == c["parent_clause"])]
+        assert hits, c
+        f = hits[0]
+        assert f["severity"] in ("high", "medium") and f["evidence"]["text"] and f["message"]
+        if c["parent_clause"] is not None:
+            assert f["evidence"]["parent_text"]
+
+
+def test_pooled_precision(results):
+    right = total = 0
+    for g in GOLD:
+        r, t, _ = judge(g, results[g["child"]]["findings"])
+        right, total = right + sum(r.values()), total + sum(t.values())
+    assert total >= 5 and right / total >= PRECISION
+
+
+def test_scope_is_stated(results):
+    for g in GOLD:
+        scope = results[g["child"]]["scope"]
+        assert scope and scope[0]["parent_document"] == g["parent"] and scope[0]["description"]
