@@ -37,7 +37,7 @@ SETTINGS: tuple[Setting, ...] = (
             "most documents one corpus manifest may list"),
     Setting("sparql_workers", "POLICYKG_SPARQL_WORKERS", "2",
             "worker processes that run SPARQL queries on the endpoint (queries run at once)"),
-    Setting("sparql_queue", "POLICYKG_SPARQL_QUEUE", "8",
+    Setting("sparql_queue", "POLICYKG_SPARQL_QUEUE", "64",
             "SPARQL queries that may wait for a worker; more get 503 with Retry-After at once"),
     Setting("cors_origins", "POLICYKG_CORS_ORIGINS", "*",
             "origins (scheme://host:port) whose web pages may call /sparql and /api: '*' for any, a list "

@@ -258,7 +258,7 @@ def _cheap_latencies(url: str, seconds: float) -> list[float]:
 
 
 def test_45_runaway_queries_do_not_slow_the_api(store_dir, capsys):
-    with serving(store_dir, sparql_timeout="4") as (url, proc):
+    with serving(store_dir, sparql_timeout="4", sparql_queue="8") as (url, proc):
         httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)  # workers up
         before = _cheap_latencies(url, 2.0)
         statuses: list[int] = []
