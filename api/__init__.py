@@ -131,7 +131,7 @@ def _install_docs(app: FastAPI) -> None:
 
 def create_app(kg) -> FastAPI:
     """The ASGI app over a `PolicyKG` (the store must be built)."""
-    from policykg.api import routes, sparql, web
+    from policykg.api import linked, pages, routes, sparql, web
 
     from policykg.api import live as live_data
 
@@ -161,6 +161,8 @@ def create_app(kg) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(sparql.router)
     app.include_router(web.router)
+    app.include_router(linked.router)
+    app.include_router(pages.router)
     _install_docs(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.openapi = _openapi(app)  # type: ignore[method-assign]

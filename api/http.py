@@ -20,7 +20,7 @@ Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 
-CORS_PATHS = ("/sparql", "/api/")
+CORS_PATHS = ("/sparql", "/api/", "/id/", "/context.jsonld", "/.well-known/void", "/ontology")
 EXPOSED = "X-PolicyKG-Truncated, X-PolicyKG-Rows, X-PolicyKG-Seconds, Retry-After, Content-Length"
 SAFE_REQUEST_HEADERS = {"accept", "accept-language", "content-language", "content-type", "cache-control",
                         "x-requested-with", "pragma"}

@@ -72,7 +72,8 @@ class SparqlEndpoint:
 
     def run(self, req: QueryRequest, ticket: Ticket | None = None) -> QueryResult:
         return self.store.query(req.query, req.fmt, req.accept, max_rows=self.max_rows, timeout=self.timeout,
-                                default_graphs=req.default_graphs, named_graphs=req.named_graphs, ticket=ticket)
+                                default_graphs=req.default_graphs, named_graphs=req.named_graphs,
+                                base_iri=req.base_iri, ticket=ticket)
 
     def warm_up(self) -> None:
         try:
@@ -170,7 +171,7 @@ async def parse_request(request: Request) -> QueryRequest:
         raise InputError("the query contains a NUL character")
     default_graphs, named_graphs = _dataset(items)
     return QueryRequest(query=query, accept=accept, fmt=_format(items), default_graphs=default_graphs,
-                        named_graphs=named_graphs)
+                        named_graphs=named_graphs, base_iri=str(request.url.replace(query="", fragment="")))
 
 
 def _response(result: QueryResult) -> Response:
@@ -232,6 +233,11 @@ async def sparql_get(request: Request) -> Response:
     if "query" not in request.query_params and "update" not in request.query_params:
         if "text/html" in (request.headers.get("accept") or ""):
             return RedirectResponse("/query", status_code=303)
+        from policykg.api.linked import service_description
+
+        described = service_description(request)  # an RDF Accept and no query: the service description
+        if described is not None:
+            return described
     req = await parse_request(request)
     return _response(await run_query(request, req))
 

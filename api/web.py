@@ -19,9 +19,10 @@ from markupsafe import Markup
 
 from policykg import __version__
 from policykg.api import graphview, svg
+from policykg.api.linked import href as linked_href
 from policykg.errors import NotFound, PolicyKGError
 from policykg.kg.query import QueryRequest
-from policykg.ontology import ID, ONTOLOGY_IRI, clause_iri
+from policykg.ontology import ID, NAMESPACES, ONTOLOGY_IRI, clause_iri
 from policykg.text import sentence_bounds
 
 router = APIRouter(include_in_schema=False)
@@ -33,16 +34,16 @@ env.filters["q"] = lambda s: quote(str(s), safe="")
 
 
 def curie(value: object) -> str:
-    """An IRI shortened with the pol:/id:/rdfs: prefixes (other text unchanged)."""
+    """An IRI shortened with the id: prefix or a prefix of the RDF output (other text unchanged)."""
     text = str(value)
-    for prefix, base in (("pol:", ONTOLOGY_IRI), ("id:", str(ID)), ("rdfs:", "http://www.w3.org/2000/01/rdf-schema#"),
-                         ("rdf:", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")):
+    for prefix, base in (("id", str(ID)), *NAMESPACES.items()):
         if text.startswith(base):
-            return prefix + text[len(base):]
+            return f"{prefix}:{text[len(base):]}"
     return text
 
 
 env.filters["curie"] = curie
+env.filters["idhref"] = lambda iri: linked_href(str(iri))
 
 EXAMPLE_QUESTIONS = [
     "C类人才享受什么待遇？",

@@ -30,6 +30,7 @@ class QueryRequest:
     max_rows: int | None = None  # cut SELECT rows / CONSTRUCT triples here (None: no cut)
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint's URL)
 
 
 @dataclass
@@ -101,6 +102,8 @@ def run_on(store: ox.Store, req: QueryRequest):
         options["default_graph"] = graphs(req.default_graphs)
     if req.named_graphs:
         options["named_graphs"] = graphs(req.named_graphs)
+    if req.base_iri:
+        options["base_iri"] = req.base_iri
     try:
         return store.query(req.query, **options)
     except SyntaxError as exc:
@@ -127,11 +130,9 @@ def _term_json(term: Any) -> dict[str, Any]:
 
 
 def _prefixes() -> dict[str, str]:
-    from policykg.ontology import ONTOLOGY_IRI, RESOURCE_IRI
+    from policykg.ontology import NAMESPACES
 
-    return {"pol": ONTOLOGY_IRI, "id": RESOURCE_IRI, "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-            "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "dcterms": "http://purl.org/dc/terms/",
-            "xsd": "http://www.w3.org/2001/XMLSchema#", "skos": "http://www.w3.org/2004/02/skos/core#"}
+    return dict(NAMESPACES)
 
 
 PREFIXES = _prefixes()
@@ -175,4 +176,53 @@ def dump(triples: list, fmt: formats.Format) -> bytes:
                                                                      ox.DefaultGraph()) for t in triples]
     else:
         data = [ox.Triple(t.subject, t.predicate, t.object) if isinstance(t, ox.Quad) else t for t in triples]
-    return ox.serialize(data, format=fmt.ox, prefixes=PREFIXES if fmt.ox in _PREFIXED else None) or b""
+    body = ox.serialize(data, format=fmt.ox, prefixes=_used(data) if fmt.ox in _PREFIXED else None) or b""
+    if fmt.ox == ox.RdfFormat.JSON_LD:
+        body = compact_jsonld(body)
+    return body
+
+
+def _used(data: list) -> dict[str, str]:
+    """The prefixes whose namespace the triples use (so the output declares only those)."""
+    seen: set[str] = set()
+    for t in data:
+        for term in (t.predicate, t.object, t.subject):
+            if isinstance(term, ox.NamedNode):
+                seen.add(term.value)
+            elif isinstance(term, ox.Literal):
+                seen.add(term.datatype.value)
+    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in seen)}
+
+
+def _curie(iri: str) -> str:
+    for prefix, base in PREFIXES.items():
+        if iri.startswith(base) and len(iri) > len(base):
+            return f"{prefix}:{iri[len(base):]}"
+    return iri
+
+
+def _compact(node):
+    if isinstance(node, list):
+        return [_compact(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key == "@type":
+            value = [_curie(v) for v in value] if isinstance(value, list) else _curie(value)
+        elif key in ("@id", "@value", "@language"):
+            pass
+        else:
+            value = _compact(value)
+        out[key if key.startswith("@") else _curie(key)] = value
+    return out
+
+
+def compact_jsonld(body: bytes) -> bytes:
+    """pyoxigraph's expanded JSON-LD → the same graph under policykg's @context (`/context.jsonld`):
+    properties, classes and datatypes as pol:…, eli:…, xsd:… (resource IRIs stay whole)."""
+    from policykg.ontology import jsonld_context
+
+    nodes = json.loads(body or b"[]")
+    doc = {**jsonld_context(), "@graph": _compact(nodes if isinstance(nodes, list) else [nodes])}
+    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")

@@ -11,15 +11,15 @@ import re
 from decimal import Decimal
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS, Namespace
+from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from policykg.ingest.model import Document
-from policykg.ontology import (CONCEPT, ELI, ELI_IN_FORCE, ELI_NOT_IN_FORCE, ID, LANGUAGE_ZH, ONTOLOGY_FILE, POL,
-                               SCHEMES, benefit_iri, benefit_type_iri, clause_iri, document_iri, expression_iri,
-                               fact_iri, mention_iri, scheme_iri)
+from policykg.ontology import (CONCEPT, DOCUMENT_TYPES_FILE, ELI, ELI_IN_FORCE, ELI_NOT_IN_FORCE, ID, LANGUAGE_ZH,
+                               ONTOLOGY_FILE, ORG, POL, SCHEMA, SCHEMES, amount_iri, benefit_iri, benefit_type_iri,
+                               clause_iri, document_iri, expression_iri, fact_iri, mention_iri, minted_concept_iri,
+                               scheme_iri)
 from policykg.text import label as modality_label
 
-ORG = Namespace("http://www.w3.org/ns/org#")
 PERIOD_EN = {"每人每年": "per person per year", "每人每月": "per person per month", "每年": "per year",
              "每月": "per month", "每人": "per person", "一次性": "one-off", "每家每年": "per organisation per year",
              "每季度": "per quarter", "每人每季度": "per person per quarter", "每次": "each time",
@@ -38,6 +38,7 @@ def new_graph() -> Graph:
     graph.bind("prov", PROV)
     graph.bind("org", ORG)
     graph.bind("eli", ELI._NS)
+    graph.bind("schema", SCHEMA._NS)
     return graph
 
 
@@ -56,8 +57,13 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((d, POL.region, Literal(meta.region, lang="zh")))
         if meta.number:
             graph.add((d, POL.documentNumber, Literal(meta.number)))
+            graph.add((d, ELI.number, Literal(meta.number)))
+        kind = document_type(graph, meta.title)
+        if kind is not None:
+            graph.add((d, ELI.type_document, kind))
         for issuer in meta.issuer:
             graph.add((d, POL.issuer, Literal(issuer, lang="zh")))
+            graph.add((d, ELI.passed_by, organization(graph, issuer, d)))
         if meta.date:
             graph.add((d, DCTERMS.issued, Literal(meta.date)))
         for parent in meta.implements:
@@ -74,12 +80,16 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
             graph.add((s, POL.label, Literal(section.label)))
             graph.add((s, POL.title, Literal(section.title, lang="zh")))
             graph.add((s, POL.document, d))
+            graph.add((s, RDF.type, ELI.LegalResourceSubdivision))
+            graph.add((s, ELI.is_part_of, d))
             graph.add((s, RDFS.label, Literal(f"{meta.title} {section.label}{section.title}", lang="zh")))
         for clause in doc.clauses:
             c = clause_iri(doc.id, clause.number)
             graph.add((d, POL.hasClause, c))
             graph.add((c, RDF.type, POL.Clause))
             graph.add((c, POL.document, d))
+            graph.add((c, RDF.type, ELI.LegalResourceSubdivision))
+            graph.add((c, ELI.is_part_of, d))
             graph.add((c, POL.number, Literal(clause.number, datatype=XSD.integer)))
             graph.add((c, POL.label, Literal(clause.label)))
             graph.add((c, POL.title, Literal(clause.title, lang="zh")))
@@ -95,12 +105,40 @@ def add_documents(graph: Graph, documents: list[Document]) -> Graph:
                 i = ID[f"{doc.id}/clause/{clause.number}/item/{k}"]
                 graph.add((c, POL.hasItem, i))
                 graph.add((i, RDF.type, POL.Item))
+                graph.add((i, RDF.type, ELI.LegalResourceSubdivision))
+                graph.add((i, ELI.is_part_of, c))
                 graph.add((i, POL.label, Literal(item.label)))
                 graph.add((i, POL.text, Literal(item.text, lang="zh")))
                 graph.add((i, RDFS.label, Literal(f"{clause.label}{item.label}", lang="zh")))
     return graph
 
 
+_DRAFT_MARK = re.compile(r"[（(](?:草案|征求意见稿|送审稿|试行|暂行)[）)]\s*$")
+
+
+def document_type(graph: Graph, title: str) -> URIRef | None:
+    """The eli:type_document concept a title ends with (the longest notation), None if none fits."""
+    title = _DRAFT_MARK.sub("", title.strip()).strip()
+    best: tuple[int, URIRef] | None = None
+    for concept, notation in graph.subject_objects(SKOS.notation):
+        if (concept, SKOS.inScheme, CONCEPT["document-type"]) in graph and title.endswith(str(notation)):
+            if best is None or len(str(notation)) > best[0]:
+                best = (len(str(notation)), concept)
+    return best[1] if best else None
+
+
+def organization(graph: Graph, name: str, document: URIRef) -> URIRef:
+    """The org:Organization of an issuer: the agency the vocabulary lists under that name, else minted."""
+    label = Literal(name, lang="zh")
+    for prop in (SKOS.prefLabel, SKOS.altLabel):
+        for concept in graph.subjects(prop, label):
+            if (concept, SKOS.inScheme, scheme_iri(SCHEMES["Agency"])) in graph:
+                graph.add((concept, RDF.type, ORG.Organization))
+                return concept
+    iri = minted_concept_iri("Agency", name)
+    _concept(graph, iri, "Agency", name, "", document)
+    graph.add((iri, RDF.type, ORG.Organization))
+    return iri
 def add_versions(graph: Graph, documents: list[Document]) -> Graph:
     """ELI's model of each document and its version chain (policykg.versions.chain): dates as xsd:date."""
     from policykg.versions.chain import IN_FORCE, VersionIndex
@@ -135,6 +173,7 @@ def add_versions(graph: Graph, documents: list[Document]) -> Graph:
 def add_ontology(graph: Graph, vocab_graph: Graph | None = None) -> Graph:
     """The ontology and the SKOS vocabularies, so labels (zh/en) are queryable with the data."""
     graph.parse(ONTOLOGY_FILE, format="turtle")
+    graph.parse(DOCUMENT_TYPES_FILE, format="turtle")
     if vocab_graph is not None:
         graph += vocab_graph
     return graph
@@ -166,6 +205,28 @@ def _benefit_en(b) -> str:
     if b.period:
         text += f" {PERIOD_EN.get(b.period, b.period)}"
     return text
+
+
+def add_monetary_amount(graph: Graph, benefit: URIRef, node: URIRef, amount: Decimal | None,
+                        max_amount: Decimal | None) -> None:
+    """A benefit's sum as a schema:MonetaryAmount in CNY (schema:value, or schema:maxValue for 最高/不超过)."""
+    graph.add((benefit, SCHEMA.amount, node))
+    graph.add((node, RDF.type, SCHEMA.MonetaryAmount))
+    graph.add((node, SCHEMA.currency, Literal("CNY")))
+    if amount is not None:
+        graph.add((node, SCHEMA.value, _money(amount)))
+    if max_amount is not None:
+        graph.add((node, SCHEMA.maxValue, _money(max_amount)))
+    value = amount if amount is not None else max_amount
+    graph.add((node, RDFS.label, Literal(f"{'最高' if amount is None else ''}{value:,} 元", lang="zh")))
+    graph.add((node, RDFS.label, Literal(f"{'up to ' if amount is None else ''}{value:,} yuan", lang="en")))
+
+
+def add_provenance(graph: Graph) -> Graph:
+    """pol:extractedFrom also as prov:wasDerivedFrom (its super-property), for PROV-only tools."""
+    for s, c in list(graph.subject_objects(POL.extractedFrom)):
+        graph.add((s, PROV.wasDerivedFrom, c))
+    return graph
 
 
 def add_facts(graph: Graph, facts: dict) -> Graph:
@@ -201,6 +262,8 @@ def add_facts(graph: Graph, facts: dict) -> Graph:
                 graph.add((node, POL.amount, _money(b.amount)))
             if b.max_amount is not None:
                 graph.add((node, POL.maxAmount, _money(b.max_amount)))
+            if b.amount is not None or b.max_amount is not None:
+                add_monetary_amount(graph, node, amount_iri(doc_id, number, i), b.amount, b.max_amount)
             if b.period:
                 graph.add((node, POL.period, Literal(b.period, lang="zh")))
             graph.add((node, POL.sentence, Literal(b.sentence, lang="zh")))
@@ -315,8 +378,9 @@ def to_graph(documents: list[Document], facts: dict) -> Graph:
     add_versions(graph, documents)
     add_facts(graph, facts or {})
     add_clause_extractions(graph, documents, facts or {})
+    add_provenance(graph)
     return graph
 
 
 __all__ = ["new_graph", "add_documents", "add_versions", "add_ontology", "add_facts", "add_clause_extractions",
-           "add_alignments", "to_graph"]
+           "add_alignments", "add_provenance", "to_graph"]

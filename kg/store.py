@@ -316,13 +316,14 @@ class Store:
     def query(self, sparql: str, fmt: str | None = None, accept: list[str] | str | None = None, *,
               max_rows: int | None = None, timeout: float | None = None,
               default_graphs: list[str] | None = None, named_graphs: list[str] | None = None,
-              ticket=None) -> QueryResult:
+              base_iri: str | None = None, ticket=None) -> QueryResult:
         """A read-only query serialised in `fmt` (a short name, extension or media type) or else the best
         of `accept`; cut at `max_rows`; stopped after `timeout` seconds (embedded store: in a worker
         process). The CLI and the endpoint send `body` unchanged."""
         req = QueryRequest(sparql, fmt=fmt, accept=formats.parse_accept(accept) if isinstance(accept, str) or
                            accept is None else list(accept), max_rows=max_rows,
-                           default_graphs=list(default_graphs or []), named_graphs=list(named_graphs or []))
+                           default_graphs=list(default_graphs or []), named_graphs=list(named_graphs or []),
+                           base_iri=base_iri)
         graph = self.graph
         if timeout is not None and graph.worker_path is not None:
             return self._workers(graph.worker_path, timeout).run(req, ticket)  # ticket: kg.workers.Ticket

@@ -92,13 +92,14 @@ class POL(DefinedNamespace):
 
 
 class ELI(DefinedNamespace):
-    """The ELI terms the graph uses for documents, their versions and validity (prefix `eli:`)."""
+    """The ELI terms the graph uses for documents, their parts, versions and validity (prefix `eli:`)."""
 
     _NS = Namespace("http://data.europa.eu/eli/ontology#")
     _fail = True
 
     LegalResource: URIRef
     LegalExpression: URIRef
+    LegalResourceSubdivision: URIRef
     date_document: URIRef
     first_date_entry_in_force: URIRef
     date_no_longer_in_force: URIRef
@@ -109,6 +110,11 @@ class ELI(DefinedNamespace):
     realizes: URIRef
     title: URIRef
     language: URIRef
+    passed_by: URIRef
+    type_document: URIRef
+    number: URIRef
+    is_part_of: URIRef
+    has_part: URIRef
 
 
 # eli:in_force values (the concepts of ELI's InForceTable)
@@ -117,6 +123,20 @@ ELI_NOT_IN_FORCE = ELI._NS["InForce-notInForce"]
 LANGUAGE_ZH = URIRef("http://publications.europa.eu/resource/authority/language/ZHO")
 
 
+class SCHEMA(DefinedNamespace):
+    """The schema.org terms of the instance data (prefix `schema:`)."""
+
+    _NS = Namespace("http://schema.org/")
+    _fail = True
+
+    MonetaryAmount: URIRef
+    value: URIRef
+    maxValue: URIRef
+    currency: URIRef
+    amount: URIRef
+
+
+ORG = Namespace("http://www.w3.org/ns/org#")
 ID = Namespace(RESOURCE_IRI)
 
 
@@ -134,9 +154,33 @@ def clause_iri(doc_id: str, number: int) -> URIRef:
 
 
 CONCEPT = Namespace(RESOURCE_IRI + "concept/")
+# the prefixes of RDF output (Turtle, TriG, RDF/XML) and of the published JSON-LD @context
+# (`/context.jsonld`); resource IRIs (…/id/…) stay whole, so no prefixed name needs an escape
+NAMESPACES = {
+    "pol": ONTOLOGY_IRI,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "eli": "http://data.europa.eu/eli/ontology#",
+    "schema": "http://schema.org/",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "void": "http://rdfs.org/ns/void#",
+    "sd": "http://www.w3.org/ns/sparql-service-description#",
+}
+
+
+def jsonld_context() -> dict:
+    """The JSON-LD @context policykg publishes (`/context.jsonld`) and compacts its JSON-LD with."""
+    return {"@context": dict(NAMESPACES)}
 ONTOLOGY_FILE = HERE / "policykg.ttl"
 SHAPES_FILE = HERE / "shapes.ttl"
 VOCAB_DIR = HERE / "vocab"
+DOCUMENT_TYPES_FILE = HERE / "document-types.ttl"  # eli:type_document values (not an entity vocabulary)
 # entity kind (class name) → the concept scheme its vocabulary and minted concepts live in
 SCHEMES = {"TalentCategory": "talent", "Honor": "honor", "Agency": "agency", "Industry": "industry",
            "Program": "program"}
@@ -160,6 +204,11 @@ def benefit_type_iri(notation: str) -> URIRef:
 
 def benefit_iri(doc_id: str, number: int, index: int) -> URIRef:
     return ID[f"{doc_id}/clause/{number}/benefit/{index}"]
+
+
+def amount_iri(doc_id: str, number: int, index: int) -> URIRef:
+    """The schema:MonetaryAmount of a benefit."""
+    return ID[f"{doc_id}/clause/{number}/benefit/{index}/amount"]
 
 
 def mention_iri(doc_id: str, number: int, index: int) -> URIRef:

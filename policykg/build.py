@@ -260,6 +260,9 @@ def build_store(folders: list[Path], settings: Settings, progress: Progress | No
         aligned = align(corpus, g, indexed, settings, facts)
         draft.write_alignments(aligned.alignments)
         _stage("store", progress)
+        from policykg.kg.rdf import add_provenance
+
+        add_provenance(g)  # also for the triples the align stage added (obligations, figures …)
         draft.write_graph(g)
         triples = len(g)
         marker = {

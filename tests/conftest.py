@@ -69,13 +69,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(store: Path, timeout: float = 60) -> Iterator[str]:
-    """`policykg serve` on a free 127.0.0.1 port for a built store; yields its base URL."""
+def serving(store: Path, timeout: float = 60, **settings: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`policykg serve` on a free 127.0.0.1 port for a built store, with POLICYKG_* settings;
+    yields (base URL, process). Stopped (and reaped) at the end."""
     import httpx
 
     port = free_port()
+    env = {**os.environ, **{f"POLICYKG_{k.upper()}": v for k, v in settings.items()}}
     proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--store", str(store), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + timeout
@@ -89,10 +91,19 @@ def live_server(store: Path, timeout: float = 60) -> Iterator[str]:
                 time.sleep(0.3)
         else:
             pytest.fail(f"policykg serve did not answer within {timeout:.0f} s")
-        yield url
+        yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(40)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+@contextmanager
+def live_server(store: Path, timeout: float = 60) -> Iterator[str]:
+    """`policykg serve` on a free 127.0.0.1 port for a built store; yields its base URL."""
+    with serving(store, timeout) as (url, _):
+        yield url

@@ -148,3 +148,60 @@ def test_typed_text_is_escaped(server, page):
     page.goto(server + "/documents/%3Cscript%3Ewindow.__pwned%3D4%3C%2Fscript%3E")
     assert page.evaluate("window.__pwned") is None
     assert "<script>" in page.locator("#error").inner_text()
+
+
+def test_search_text_indexes_and_linked_data(server, page):
+    from playwright.sync_api import expect
+
+    # the documents list: number, date and status; data links
+    page.goto(server + "/documents")
+    row = page.locator("#documents tbody tr").filter(has_text="中办发〔2022〕58号")
+    expect(row).to_contain_text("中办发〔2022〕58号")
+    expect(row).to_contain_text("2022-10-07")
+    expect(row).to_contain_text("in_force")
+    expect(page.locator("#csv")).to_have_attribute("href", "/documents.csv")
+
+    # search from the search page
+    page.click("nav a[href='/search']")
+    page.fill("input[name=q]", "技能人才补贴")
+    page.click("#search-form button")
+    page.wait_for_selector("#hits")
+    expect(page.locator("#hits li")).not_to_have_count(0)
+    page.screenshot(path=str(SHOTS / "7-search.png"), full_page=False)
+
+    # the whole text of a document
+    page.goto(server + "/documents/jiading-draft")
+    page.click("#fulltext-link")
+    page.wait_for_selector("#fulltext")
+    expect(page.locator("#fulltext p[id^=c]")).to_have_count(16)
+
+    # the benefit table, filtered, with its CSV and JSON downloads
+    page.goto(server + "/benefits")
+    total = page.locator("#benefits tbody tr").count()
+    page.fill("#filters input[name=who]", "嘉定工匠")
+    page.fill("#filters input[name=min]", "50000")
+    page.click("#filters button")
+    page.wait_for_selector("#benefits")
+    rows = page.locator("#benefits tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("最高 100,000 元")
+    expect(rows.first).to_contain_text("（十）")
+    assert 1 < total
+    page.screenshot(path=str(SHOTS / "8-benefits.png"), full_page=False)
+    csv_href = page.locator("#csv").get_attribute("href")
+    body = page.request.get(server + csv_href).text()
+    assert body.splitlines()[0].startswith("who,what,type,amount,max_amount") and len(body.splitlines()) == 2
+    data = page.request.get(server + page.locator("#json").get_attribute("href")).json()
+    assert [r["max_amount"] for r in data] == [100000]
+
+    # a benefit's IRI resolves to its resource page; on to its clause
+    page.locator("#benefits tbody tr a").first.click()
+    page.wait_for_selector("#properties")
+    expect(page.locator("#iri")).to_contain_text("/benefit/")
+    expect(page.locator("#properties")).to_contain_text("schema:amount")
+
+    # the entity index
+    page.goto(server + "/entities?kind=Honor")
+    expect(page.locator("#entities tbody tr")).not_to_have_count(0)
+    page.locator("#entities tbody tr a").first.click()
+    page.wait_for_selector("h1")

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -20,7 +19,7 @@ from fastapi.testclient import TestClient
 from policykg.api import create_app
 from policykg.app import PolicyKG
 
-from conftest import free_port, live_server
+from conftest import live_server, serving
 
 YASGUI = "http://yasgui.example:8080"
 
@@ -162,36 +161,6 @@ def test_live_server_basics(live):
 # -- SPARQL load: admission, cancellation, workers that die with the server -------------------
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f . VALUES ?x { 1 2 3 } }"  # a few seconds
-
-
-@contextmanager
-def serving(store, **settings: str):
-    """`policykg serve` with POLICYKG_* settings; yields (url, process). Stopped (and reaped) at the end."""
-    port = free_port()
-    env = {**os.environ, **{f"POLICYKG_{k.upper()}": v for k, v in settings.items()}}
-    proc = subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--store", str(store), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            try:
-                if httpx.get(url + "/api/documents", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("policykg serve did not answer within 60 s")
-        yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(40)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
 
 
 def _children(pid: int) -> list[int]:
