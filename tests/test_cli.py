@@ -144,10 +144,10 @@ def _marker(store: Path) -> dict:
     return Store(str(store)).info
 
 
-def _start_build(store: Path, *extra: str) -> subprocess.Popen:
+def _start_build(store: Path, *extra: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "policykg", "build", "--corpus", str(ARTICLES), "--store", str(store),
                              *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+                            env={**os.environ, "OMP_NUM_THREADS": "1", **(env or {})})
 
 
 def _wait_building(proc: subprocess.Popen, store: Path, timeout: float = 60) -> None:
@@ -171,10 +171,12 @@ def _wait_building(proc: subprocess.Popen, store: Path, timeout: float = 60) -> 
 def test_interrupted_build_exits_128_plus_signal(small_store, cli, signum, code, says):
     marker = _marker(small_store)
     clause = cli("show", "linhai-measures", "6", "--store", small_store).stdout
-    proc = _start_build(small_store)
+    # a rebuild of an unchanged corpus reuses everything and ends fast: the build waits inside a stage
+    # (the reliability tests' pause hook) so the signal lands there, whatever the machine's speed
+    proc = _start_build(small_store, env={"POLICYKG_TEST_PAUSE_AT": "extract", "POLICYKG_TEST_PAUSE_SECONDS": "60"})
     try:
-        _wait_building(proc, small_store)
-        time.sleep(1.0)  # inside the stages
+        paused = proc.stderr.readline()
+        assert paused == "policykg: paused at extract\n", paused
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=60)
     finally:
