@@ -7,8 +7,11 @@ and a 422 on the endpoint, refused at once the next time.
 """
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -85,7 +88,11 @@ def test_engine_stack_overflow_shapes_are_refused_before_they_crash():
 def _engine_runs(store_dir, query: str) -> subprocess.CompletedProcess:
     code = ("import sys, pyoxigraph as ox; s = ox.Store.read_only(sys.argv[1]); "
             "print(len(list(s.query(sys.argv[2]))))")
-    return subprocess.run([sys.executable, "-c", code, str(store_dir / "graph"), query], capture_output=True,
+    from policykg.kg.store import GRAPH, Store
+
+    graph = Store(store_dir).version_dir / GRAPH  # the current version's graph folder
+    assert graph.is_dir(), graph
+    return subprocess.run([sys.executable, "-c", code, str(graph), query], capture_output=True,
                           text=True, timeout=120, env={"RUST_BACKTRACE": "0", "PATH": "/usr/bin:/bin"})
 
 
@@ -151,3 +158,45 @@ def test_endpoint_refusals(store_dir):
         # pyoxigraph reads \u escapes only inside strings and IRIs: an escaped keyword is no SERVICE
         r = c.get("/sparql", params={"query": "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"})
         assert r.status_code == 400 and "malformed" in r.json()["error"]
+
+
+def _worker_pids() -> list[int]:
+    """The SPARQL worker processes this test process started."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{entry}/stat").read()
+            cmd = open(f"/proc/{entry}/cmdline", "rb").read()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid() and b"policykg.kg.workers" in cmd:
+            pids.append(int(entry))
+    return pids
+
+
+def test_an_engine_abort_is_a_422_and_the_query_is_refused_at_once_next_time(store_dir):
+    """The crash path on a real worker, whatever the engine version: the worker running a query dies of
+    SIGABRT (what a Rust panic does) → 422 that says the query can't be run, then refused without a worker."""
+    runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    kg = PolicyKG(store=str(store_dir))
+    with TestClient(create_app(kg), raise_server_exceptions=False) as c:
+        assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200  # workers up
+        before = set(_worker_pids())
+        result: dict = {}
+        thread = threading.Thread(target=lambda: result.update(r=c.get("/sparql", params={"query": runaway})))
+        thread.start()
+        time.sleep(1.0)
+        busy = [pid for pid in before if open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "R"]
+        for pid in busy or sorted(before):
+            os.kill(pid, signal.SIGABRT)
+        thread.join(60)
+        r = result["r"]
+        assert r.status_code == 422, r.text
+        assert "try again" not in r.json()["error"]
+        started = time.perf_counter()
+        again = c.get("/sparql", params={"query": runaway})
+        assert again.status_code == 422 and "crashed the engine before" in again.json()["error"]
+        assert time.perf_counter() - started < 0.5
+        assert c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200  # a fresh worker answers
