@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, SHARED
+from conftest import DATA, SHARED
 
 LAWS = {"law-ef955985": "劳动合同法", "law-2c106df9": "保障农民工工资支付条例", "law-ce37ad85": "职工工作时间"}
 
