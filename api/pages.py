@@ -118,17 +118,15 @@ async def benefits_page(request: Request) -> HTMLResponse:
 
     params = _params(request, BENEFIT_FILTERS)
     rows = await run_in_threadpool(benefit_rows, request.app.state.store, params)
-    types = sorted({r["type"] for r in await run_in_threadpool(benefit_rows, request.app.state.store, {}) if r["type"]})
+    every = rows if not params else await run_in_threadpool(benefit_rows, request.app.state.store, {})
+    types = sorted({r["type"] for r in every if r["type"]})
     return render(request, "benefits.html", title="Benefits · policykg", rows=rows, params=params, types=types,
                   documents=[d.id for d in request.app.state.store.documents()], data=_links("/benefits", params))
 
 
 @router.get("/benefits.{fmt}")
 async def benefits_data(request: Request, fmt: str) -> Response:
-    if fmt not in ("csv", "json"):
-        raise InputError(f"no format {fmt!r}: use /benefits.csv or /benefits.json")
-    rows = await run_in_threadpool(benefit_rows, request.app.state.store, _params(request, BENEFIT_FILTERS))
-    return download(rows, fmt, "benefits")
+    return await _table_data(request, fmt, "benefits", benefit_rows, BENEFIT_FILTERS)
 
 
 @router.get("/entities", response_class=HTMLResponse)
@@ -137,17 +135,23 @@ async def entities_page(request: Request) -> HTMLResponse:
 
     params = _params(request, ENTITY_FILTERS)
     rows = await run_in_threadpool(entity_rows, request.app.state.store, params)
-    kinds = sorted({r["kind"] for r in await run_in_threadpool(entity_rows, request.app.state.store, {})})
+    every = rows if not params else await run_in_threadpool(entity_rows, request.app.state.store, {})
+    kinds = sorted({r["kind"] for r in every})
     return render(request, "entities.html", title="Entities · policykg", rows=rows, params=params, kinds=kinds,
                   data=_links("/entities", params))
 
 
 @router.get("/entities.{fmt}")
 async def entities_data(request: Request, fmt: str) -> Response:
+    return await _table_data(request, fmt, "entities", entity_rows, ENTITY_FILTERS)
+
+
+async def _table_data(request: Request, fmt: str, name: str, rows_of, filters: tuple[str, ...]) -> Response:
+    """/{name}.csv and /{name}.json: the page's rows under the same filters."""
     if fmt not in ("csv", "json"):
-        raise InputError(f"no format {fmt!r}: use /entities.csv or /entities.json")
-    rows = await run_in_threadpool(entity_rows, request.app.state.store, _params(request, ENTITY_FILTERS))
-    return download(rows, fmt, "entities")
+        raise InputError(f"no format {fmt!r}: use /{name}.csv or /{name}.json")
+    rows = await run_in_threadpool(rows_of, request.app.state.store, _params(request, filters))
+    return download(rows, fmt, name)
 
 
 @router.get("/documents.{fmt}")
