@@ -22,15 +22,14 @@ import math
 import re
 from dataclasses import dataclass, field
 
-import cn2an
-
 from policykg.ingest.model import Clause, Document
+from policykg.text import CN_DIGITS, parse_number
 
 from .duty import content, different_actions, exempt, roles_compatible, verbs
 from .scope import parent_names
 from .similarity import dice, overlap
 
-NUM = r"(?:\d+(?:\.\d+)?|[零〇一二三四五六七八九十百千两]+)"
+NUM = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}]+)"
 AMOUNT = rf"({NUM})\s*([万千百]?)\s*元"
 RANGE = re.compile(rf"{AMOUNT}以上{AMOUNT}以下|{AMOUNT}以下|{AMOUNT}以上")
 MULTIPLE = re.compile(rf"({NUM})倍以上({NUM})倍以下|({NUM})倍以下")
@@ -69,11 +68,10 @@ class Conflict:
 
 
 def _value(num: str, mag: str = "") -> float | None:
-    try:
-        value = float(num) if re.fullmatch(r"\d+(?:\.\d+)?", num) else float(cn2an.cn2an(num.replace("两", "二"), "smart"))
-    except (ValueError, KeyError):
+    value = parse_number(num)
+    if value is None:
         return None
-    return value * {"万": 1e4, "千": 1e3, "百": 1e2}.get(mag, 1.0)
+    return float(value) * {"万": 1e4, "千": 1e3, "百": 1e2}.get(mag, 1.0)
 
 
 def _yuan(value: float) -> str:

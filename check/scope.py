@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import re
 
-import cn2an
-
 from policykg.ingest.model import Clause, Document
+from policykg.text import CN_DIGITS, parse_number
 
 LEGAL_NORM = re.compile(r"(?:法|条例|规定|办法|细则|规则)(?:（[^）]*）|\([^)]*\))?$")
 PURPOSE = re.compile(r"^(?:为了?|根据|依据|依照)[^。]{0,120}制定本(?:法|条例|规定|办法|细则|规则|意见|决定|方案)")
 EFFECTIVE = re.compile(r"(?:自[^。]{0,30}起施行|自[^。]{0,20}之日起施行|施行之日起|本(?:法|条例|规定|办法|细则)[^。]{0,20}施行)")
 ORDER_RULES = re.compile(r"制定(?:本(?:法|条例|规定)的)?实施(?:办法|条例|细则|意见)|(?:本(?:法|条例|规定|办法))?由[^。]{0,30}负责解释")
-ARTICLE = re.compile(r"第([零〇一二三四五六七八九十百千两\d]+)条")
+_CN = rf"[{CN_DIGITS}\d]"  # an article number, in Chinese numerals or digits
+ARTICLE = re.compile(rf"第({_CN}+)条")
 ABBREVIATION = re.compile(r"以下简称[“\"《]?([^”\"》）)，,]{2,20})")
 
 
@@ -51,10 +51,8 @@ def parent_names(child: Document, parent: Document) -> list[str]:
 
 
 def _number(text: str) -> int | None:
-    try:
-        return int(text) if text.isdigit() else int(cn2an.cn2an(text.replace("两", "二"), "smart"))
-    except (ValueError, KeyError):
-        return None
+    value = parse_number(text)
+    return int(value) if value is not None else None
 
 
 def cited_articles(child: Document, parent: Document) -> dict[int, set[int]]:
@@ -62,7 +60,7 @@ def cited_articles(child: Document, parent: Document) -> dict[int, set[int]]:
     names = "|".join(re.escape(n) for n in parent_names(child, parent))
     if not names:
         return {}
-    pattern = re.compile(rf"《?(?:{names})》?((?:第[零〇一二三四五六七八九十百千两\d]+条(?:第[^，。；、]{{1,8}}?[款项])*[、和及或者至]*)+)")
+    pattern = re.compile(rf"《?(?:{names})》?((?:第{_CN}+条(?:第[^，。；、]{{1,8}}?[款项])*[、和及或者至]*)+)")
     out: dict[int, set[int]] = {}
     for clause in child.clauses:
         for m in pattern.finditer(clause.text):
@@ -98,7 +96,7 @@ def describe(child: Document, parent: Document, covered: set[int], legal: bool) 
     for c in child.clauses[:3]:
         if any(n in c.body for n in parent_names(child, parent)) and re.search(r"实施|贯彻|根据|依据|落实", c.body):
             said = f"{c.label}“{c.body.split('，')[0][:50]}”"
-            whole = not re.search(r"第[零〇一二三四五六七八九十百千两\d]+[条章]", c.body.split("制定")[0])
+            whole = not re.search(rf"第{_CN}+[条章]", c.body.split("制定")[0])
             break
     parts = [f"《{parent.meta.title}》"]
     me = "草案" if child.meta.status == "draft" else "本文件"
