@@ -42,6 +42,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def current_graph(store: Path) -> Path:
+    """The Oxigraph folder of the store's current version."""
+    from policykg.kg.store import GRAPH, Store
+    from policykg.errors import PolicyKGError
+
+    try:
+        graph = Store(store).version_dir / GRAPH
+    except PolicyKGError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if not graph.is_dir():
+        raise SystemExit(f"error: {store} is not a built store (no {GRAPH} folder)")
+    return graph
+
+
 def wait_ready(url: str, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -103,8 +117,7 @@ def main() -> int:
     args = ap.parse_args()
     store = Path(args.store)
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not (store / "graph").is_dir():
-        raise SystemExit(f"error: {store} is not a built store (no graph folder)")
+    graph = current_graph(store)
     if not Path(oxigraph).exists():
         raise SystemExit("error: the oxigraph server is not installed: .venv/bin/pip install oxigraph")
     p_port, o_port = free_port(), free_port()
@@ -113,7 +126,7 @@ def main() -> int:
         procs.append(subprocess.Popen([sys.executable, "-m", "policykg", "serve", "--store", str(store),
                                        "--host", "127.0.0.1", "--port", str(p_port)],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ}))
-        procs.append(subprocess.Popen([oxigraph, "serve-read-only", "--location", str(store / "graph"),
+        procs.append(subprocess.Popen([oxigraph, "serve-read-only", "--location", str(graph),
                                        "--bind", f"127.0.0.1:{o_port}"],
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         servers = [("policykg", f"http://127.0.0.1:{p_port}/sparql"), ("oxigraph", f"http://127.0.0.1:{o_port}/query")]

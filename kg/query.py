@@ -44,6 +44,7 @@ class QueryResult:
     rows: int = 0
     truncated: bool = False
     seconds: float = 0.0
+    ran_in: str = "process"  # "process": the caller's; "worker": a query worker process
 
 
 _STRINGS = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
