@@ -24,7 +24,7 @@ from policykg.ingest.model import Clause, Document
 
 from . import scope as scoping
 from .conflicts import find_conflicts
-from .duty import content, different_actions, main_verb, not_an_obligation, roles_compatible, same_duty, verbs
+from .duty import content, different_actions, main_verb, not_an_obligation, roles_compatible, same_action, same_duty, verbs
 from .similarity import dice, overlap
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[C
         return False
     if different_actions(unit.action, punit.action) or (worded and different_objects(unit.action, punit.action)):
         return False
-    if legal and (not main_verb(unit.action) or main_verb(unit.action) != main_verb(punit.action)):
+    if legal and not same_action(unit.action, punit.action):
         return False  # a law's 可以 is a right; a duty to follow a procedure in using it is another action
     if _states_force(punit.sentence, unit.modality in STRONG):
         return False  # the parent sentence itself says 可以/有权 (or 应当) for the document's force
