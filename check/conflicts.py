@@ -5,7 +5,8 @@ same thing, anywhere in the parent (not only in the aligned clause):
 
 - ``penalty_conflict`` (high): for the same act, a fine above the parent's maximum or below its
   minimum, or a kind of penalty the parent does not provide (吊销, 拘留, 罚款 where the parent
-  only orders correction);
+  only orders correction); or a penalty imposed `依照《…》第N条的规定` where that article provides
+  no such penalty (an old regulation citing the article numbers of a law since rewritten);
 - ``deadline_conflict`` (high when longer, medium when shorter): a longer or shorter time limit
   for the same action (`24小时内报告` where the parent says `立即报告`; `30日内` vs `十五日内`);
 - ``permission_conflict`` (high): the document permits (可以) what the parent forbids (不得, 禁止);
@@ -26,12 +27,12 @@ from policykg.ingest.model import Clause, Document
 from policykg.text import CN_DIGITS, parse_number
 
 from .duty import content, different_actions, exempt, roles_compatible, verbs
-from .scope import parent_names
+from .scope import ARTICLE, CN, parent_names, parse_article
 from .similarity import dice, overlap
 
 NUM = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}]+)"
 AMOUNT = rf"({NUM})\s*([万千百]?)\s*元"
-RANGE = re.compile(rf"{AMOUNT}以上{AMOUNT}以下|{AMOUNT}以下|{AMOUNT}以上")
+RANGE = re.compile(rf"{AMOUNT}以上[、，,]?{AMOUNT}以下|{AMOUNT}以下|{AMOUNT}以上|{AMOUNT}[至到]{AMOUNT}")
 MULTIPLE = re.compile(rf"({NUM})倍以上({NUM})倍以下|({NUM})倍以下")
 PENALTY_KINDS = {
     "罚款": r"罚款", "没收": r"没收", "吊销许可证或执照": r"吊销", "暂扣许可证或执照": r"暂扣",
@@ -76,6 +77,18 @@ def _value(num: str, mag: str = "") -> float | None:
 
 def _yuan(value: float) -> str:
     return f"{value / 1e4:g}万元" if value >= 1e4 else f"{value:g}元"
+
+
+def _range(m: re.Match) -> tuple[float, float]:
+    """(low, high) of a RANGE match (`2万元以上20万元以下`, `500元以下`, `1元至2元`)."""
+    g = m.groups()
+    if g[0] is not None:
+        return _value(g[0], g[1]) or 0.0, _value(g[2], g[3]) or math.inf
+    if g[4] is not None:
+        return 0.0, _value(g[4], g[5]) or math.inf
+    if g[6] is not None:
+        return _value(g[6], g[7]) or 0.0, math.inf
+    return _value(g[8], g[9]) or 0.0, _value(g[10], g[11]) or math.inf
 
 
 # -- penalties ----------------------------------------------------------------------------------
@@ -133,13 +146,7 @@ def penalties(clause: Clause) -> list[Penalty]:
         fine = re.search(rf"[^，；。]*罚款", text)
         m = RANGE.search(fine.group()) if fine else None
         if m:
-            g = m.groups()
-            if g[0] is not None:
-                low, high = _value(g[0], g[1]) or 0.0, _value(g[2], g[3]) or math.inf
-            elif g[4] is not None:
-                high = _value(g[4], g[5]) or math.inf
-            else:
-                low = _value(g[6], g[7]) or 0.0
+            low, high = _range(m)
         per_person = bool(re.search(r"每(?:人|名|位)", fine.group() if fine else ""))
         found.append(Penalty(act, low, high, per_person, kinds, (act + "的，" + text).strip()))
     return found
@@ -176,6 +183,52 @@ def penalty_conflicts(doc: Document, parent: Document, names: list[str]) -> list
                             {"range": [pen.low, None if pen.high == math.inf else pen.high],
                              "parent_range": [ppen.low, None if ppen.high == math.inf else ppen.high],
                              "new_kinds": new}))
+    return out
+
+
+def cited_penalty_conflicts(doc: Document, parent: Document, names: list[str]) -> list[Conflict]:
+    """`依照《…》第N条的规定处以罚款`: the cited article must provide that kind of penalty (and the
+    fine stay within its range); an article that provides none is no basis for it."""
+    if not names:
+        return []
+    cite = re.compile(rf"(?:依照|依据|根据|按照)《?(?:{'|'.join(map(re.escape, names))})》?"
+                      rf"((?:第{CN}+条(?:第[^，。；、]{{1,6}}?[款项])?[、和及]?)+)的?规定[^，。；]{{0,12}}?(?:处以?|予以|给予|并处)")
+    out = []
+    for clause in doc.clauses:
+        for sentence in re.findall(r"[^。；\n]+[。；]?", clause.text):
+            m = cite.search(sentence)
+            if not m:
+                continue
+            head = re.split(r"[，,。；]", sentence[m.end():], maxsplit=1)[0]
+            kinds = {k for k, p in PENALTY_KINDS.items() if re.search(p, sentence[m.start():m.end()] + head)}
+            numbers = [n for n in (parse_article(a.group(1)) for a in ARTICLE.finditer(m.group(1))) if n is not None]
+            cited = [c for c in (parent.clause(n) for n in numbers) if c is not None]
+            if not kinds or not numbers:
+                continue
+            text = "".join(c.text for c in cited)
+            provided = {k for k, p in PENALTY_KINDS.items() if re.search(p, text)}
+            label = "、".join(f"第{a.group(1)}条" for a in ARTICLE.finditer(m.group(1)))
+            reasons = []
+            if not cited:
+                reasons.append(f"《{parent.meta.title}》没有{label}")
+            elif not kinds & provided:
+                reasons.append(f"该条没有规定{'、'.join(sorted(kinds))}" + ("，也没有规定任何处罚" if not provided else ""))
+            else:
+                fine = RANGE.search(sentence[m.end():])
+                theirs = [p for c in cited for p in penalties(c) if "罚款" in p.kinds]
+                if fine and theirs and "罚款" in kinds:
+                    low, high = _range(fine)
+                    plow, phigh = min(p.low for p in theirs), max(p.high for p in theirs)
+                    if high > phigh:
+                        reasons.append(f"罚款上限{_yuan(high)}高于该条的{_yuan(phigh)}")
+                    if low < plow:
+                        reasons.append(f"罚款下限{_yuan(low) if low else '（无下限）'}低于该条的{_yuan(plow)}")
+            if not reasons:
+                continue
+            message = (f"本文件{clause.label}依照《{parent.meta.title}》{label}的规定设定{'、'.join(sorted(kinds))}，"
+                       f"但{'；'.join(reasons)}：处罚依据与上位法不符（上位法修订后条文序号可能已变化），请核对处罚依据、种类和幅度。")
+            out.append(Conflict("penalty_conflict", "high", clause.number, cited[0].number if cited else None, message,
+                                sentence.strip(), cited[0].text if cited else "", {"cited": numbers, "kinds": sorted(kinds)}))
     return out
 
 
@@ -315,7 +368,8 @@ def extended_denials(doc: Document, parent: Document) -> list[Conflict]:
 def find_conflicts(doc: Document, parent: Document) -> list[Conflict]:
     """Every conflict of `doc` with `parent`, in clause order."""
     names = parent_names(doc, parent)
-    found = (penalty_conflicts(doc, parent, names) + deadline_conflicts(doc, parent)
+    found = (penalty_conflicts(doc, parent, names) + cited_penalty_conflicts(doc, parent, names)
+             + deadline_conflicts(doc, parent)
              + modal_conflicts(doc, parent) + exemptions(doc, parent, names) + extended_denials(doc, parent))
     seen, out = set(), []
     for c in sorted(found, key=lambda c: (c.clause or 0, c.kind)):
