@@ -253,11 +253,15 @@ class Checker:
                     owner[acc[0]["parent_clause"]] = acc[0]
             for number, pair in sorted(owner.items()):
                 pclause = doc.clause(number)
-                if not rules.restates(pair, number, cited, rules.legal(doc)):
+                if not rules.restates(pair, number, cited):
                     continue  # the clause details the parent clause, it does not restate it
+                restated = rules.restated_paragraphs(pclause, self.doc.clause(pair["clause"]), self.sim) \
+                    if rules.legal(doc) else None
                 for punit in self.obligations[pclause.key]:
                     if punit.modality not in EXPLICIT_STRONG or not rules.is_duty(punit):
                         continue
+                    if restated is not None and not rules.in_paragraphs(punit.sentence, restated):
+                        continue  # a paragraph of a law the document does not restate applies as it is
                     best = max((self.sim(punit.sentence, u.sentence) for _, u in draft_units), default=0.0)
                     if best >= COUNTERPART or any(_same_duty(punit, u) for _, u in draft_units):
                         continue
