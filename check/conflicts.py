@@ -27,6 +27,7 @@ from policykg.ingest.model import Clause, Document
 from policykg.text import CN_DIGITS, parse_number
 
 from .duty import content, different_actions, exempt, roles_compatible, verbs
+from .procedures import procedure_conflicts
 from .scope import ARTICLE, CN, parent_names, parse_article
 from .similarity import dice, overlap
 
@@ -148,7 +149,8 @@ def penalties(clause: Clause) -> list[Penalty]:
         if m:
             low, high = _range(m)
         per_person = bool(re.search(r"每(?:人|名|位)", fine.group() if fine else ""))
-        found.append(Penalty(act, low, high, per_person, kinds, (act + "的，" + text).strip()))
+        sentence = text if text.startswith(act) else act + "的，" + text  # a list item holds its act
+        found.append(Penalty(act, low, high, per_person, kinds, sentence.strip()))
     return found
 
 
@@ -225,8 +227,11 @@ def cited_penalty_conflicts(doc: Document, parent: Document, names: list[str]) -
                         reasons.append(f"罚款下限{_yuan(low) if low else '（无下限）'}低于该条的{_yuan(plow)}")
             if not reasons:
                 continue
+            stale = not cited or not kinds & provided
             message = (f"本文件{clause.label}依照《{parent.meta.title}》{label}的规定设定{'、'.join(sorted(kinds))}，"
-                       f"但{'；'.join(reasons)}：处罚依据与上位法不符（上位法修订后条文序号可能已变化），请核对处罚依据、种类和幅度。")
+                       f"但{'；'.join(reasons)}："
+                       + ("处罚依据与上位法不符（上位法修订后条文序号可能已变化），请核对处罚依据、种类和幅度。" if stale
+                          else "超出了所依据条文规定的幅度，请核对。"))
             out.append(Conflict("penalty_conflict", "high", clause.number, cited[0].number if cited else None, message,
                                 sentence.strip(), cited[0].text if cited else "", {"cited": numbers, "kinds": sorted(kinds)}))
     return out
@@ -369,7 +374,7 @@ def find_conflicts(doc: Document, parent: Document) -> list[Conflict]:
     """Every conflict of `doc` with `parent`, in clause order."""
     names = parent_names(doc, parent)
     found = (penalty_conflicts(doc, parent, names) + cited_penalty_conflicts(doc, parent, names)
-             + deadline_conflicts(doc, parent)
+             + procedure_conflicts(doc, parent) + deadline_conflicts(doc, parent)
              + modal_conflicts(doc, parent) + exemptions(doc, parent, names) + extended_denials(doc, parent))
     seen, out = set(), []
     for c in sorted(found, key=lambda c: (c.clause or 0, c.kind)):
