@@ -218,7 +218,8 @@ def cited_penalty_conflicts(doc: Document, parent: Document, names: list[str]) -
             else:
                 fine = RANGE.search(sentence[m.end():])
                 theirs = [p for c in cited for p in penalties(c) if "罚款" in p.kinds]
-                if fine and theirs and "罚款" in kinds:
+                per = lambda text: bool(re.search(r"每(?:平方米|立方米|亩|株|吨|人|名|件|日)", text))
+                if fine and theirs and "罚款" in kinds and all(per(sentence) == per(p.sentence) for p in theirs):
                     low, high = _range(fine)
                     plow, phigh = min(p.low for p in theirs), max(p.high for p in theirs)
                     if high > phigh:
