@@ -8,7 +8,8 @@ same thing, anywhere in the parent (not only in the aligned clause):
   only orders correction); or a penalty imposed `依照《…》第N条的规定` where that article provides
   no such penalty (an old regulation citing the article numbers of a law since rewritten);
 - ``deadline_conflict`` (high when longer, medium when shorter): a longer or shorter time limit
-  for the same action (`24小时内报告` where the parent says `立即报告`; `30日内` vs `十五日内`);
+  or period for the same action (`24小时内报告` where the parent says `立即报告`; `30日内` vs
+  `十五日内`; `满30年向社会开放` vs `满二十五年`);
 - ``permission_conflict`` (high): the document permits (可以) what the parent forbids (不得, 禁止);
 - ``added_restriction`` (medium): a duty, condition or loss of a right on citizens or enterprises
   that the parent does not impose: the document forbids what the parent permits, declares the
@@ -45,6 +46,9 @@ NOT_ACT = re.compile(r"^(?:有下列|下列|有以下)")
 ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 SAME_ACT = 0.6  # bigram Dice of two acts (parties left out)
 DEADLINE = re.compile(rf"(?:在|于)?({NUM})\s*(个)?(小时|个工作日|工作日|日|天|个月|月|年)(?:内|以内|之内)")
+# a period after which something happens (`自形成之日起满二十五年向社会开放`), not a condition
+# (`工作已满1年不满10年的`)
+PERIOD = re.compile(rf"(?<![已不未])(?:满|届满)({NUM})\s*(个)?(小时|个工作日|工作日|日|天|个月|月|年)(?![的，,不以])")
 IMMEDIATE = re.compile(r"立即|立刻|即时|马上")
 HOURS = {"小时": 1, "个工作日": 24, "工作日": 24, "日": 24, "天": 24, "个月": 720, "月": 720, "年": 8760}
 SAME_ACTION = 0.6
@@ -189,27 +193,29 @@ def penalty_conflicts(doc: Document, parent: Document, names: list[str]) -> list
 
 
 def cited_penalty_conflicts(doc: Document, parent: Document, names: list[str]) -> list[Conflict]:
-    """`依照《…》第N条的规定处以罚款`: the cited article must provide that kind of penalty (and the
-    fine stay within its range); an article that provides none is no basis for it."""
+    """`依照《…》第N条的规定处以罚款`, `《…》第N条规定的罚款数额`: the cited article must provide that
+    kind of penalty (and the fine stay within its range); an article that provides none is no
+    basis for it."""
     if not names:
         return []
-    cite = re.compile(rf"(?:依照|依据|根据|按照)《?(?:{'|'.join(map(re.escape, names))})》?"
-                      rf"((?:第{CN}+条(?:第[^，。；、]{{1,6}}?[款项])?[、和及]?)+)的?规定[^，。；]{{0,12}}?(?:处以?|予以|给予|并处)")
+    cite = re.compile(rf"(违反)?《?(?:{'|'.join(map(re.escape, names))})》?"
+                      rf"((?:第{CN}+条(?:第[^，。；、]{{1,6}}?[款项](?:[、和及]第[^，。；、条]{{1,6}}?[款项])*)?[、和及]?)+)的?规定"
+                      rf"(?:[^，。；]{{0,12}}?(?:处以?|予以|给予|并处)|的(?=罚款|拘留|没收|吊销))")
     out = []
     for clause in doc.clauses:
         for sentence in re.findall(r"[^。；\n]+[。；]?", clause.text):
-            m = cite.search(sentence)
+            m = next((x for x in cite.finditer(sentence) if not x.group(1)), None)
             if not m:
-                continue
+                continue  # `违反…第N条规定` names the duty broken, not the basis of the penalty
             head = re.split(r"[，,。；]", sentence[m.end():], maxsplit=1)[0]
             kinds = {k for k, p in PENALTY_KINDS.items() if re.search(p, sentence[m.start():m.end()] + head)}
-            numbers = [n for n in (parse_article(a.group(1)) for a in ARTICLE.finditer(m.group(1))) if n is not None]
+            numbers = [n for n in (parse_article(a.group(1)) for a in ARTICLE.finditer(m.group(2))) if n is not None]
             cited = [c for c in (parent.clause(n) for n in numbers) if c is not None]
             if not kinds or not numbers:
                 continue
             text = "".join(c.text for c in cited)
             provided = {k for k, p in PENALTY_KINDS.items() if re.search(p, text)}
-            label = "、".join(f"第{a.group(1)}条" for a in ARTICLE.finditer(m.group(1)))
+            label = "、".join(f"第{a.group(1)}条" for a in ARTICLE.finditer(m.group(2)))
             reasons = []
             if not cited:
                 reasons.append(f"《{parent.meta.title}》没有{label}")
@@ -246,7 +252,7 @@ def deadlines(clause: Clause) -> list[tuple[float, str, str, str]]:
     for sentence in re.findall(r"[^。；\n]+[。；]?", clause.text):
         frags = FRAGMENT.findall(sentence)
         for i, frag in enumerate(frags):
-            m = DEADLINE.search(frag)
+            m = DEADLINE.search(frag) or PERIOD.search(frag)
             if m and re.search(r"第$|此前$|以前$|之前$|前$", frag[:m.start()]):
                 m = None  # `第三年`, `此前三年内`: a reference or a look-back, not a time limit
             if m:
@@ -371,11 +377,12 @@ def extended_denials(doc: Document, parent: Document) -> list[Conflict]:
     return out
 
 
-def find_conflicts(doc: Document, parent: Document) -> list[Conflict]:
-    """Every conflict of `doc` with `parent`, in clause order."""
+def find_conflicts(doc: Document, parent: Document, counterparts: dict[int, list[int]] | None = None) -> list[Conflict]:
+    """Every conflict of `doc` with `parent`, in clause order; `counterparts`: the parent clauses
+    aligned with each clause of `doc` (accepted, best first), where a conflict names one."""
     names = parent_names(doc, parent)
     found = (penalty_conflicts(doc, parent, names) + cited_penalty_conflicts(doc, parent, names)
-             + procedure_conflicts(doc, parent) + deadline_conflicts(doc, parent)
+             + procedure_conflicts(doc, parent, counterparts) + deadline_conflicts(doc, parent)
              + modal_conflicts(doc, parent) + exemptions(doc, parent, names) + extended_denials(doc, parent))
     seen, out = set(), []
     for c in sorted(found, key=lambda c: (c.clause or 0, c.kind)):

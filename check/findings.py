@@ -323,7 +323,12 @@ class Checker:
         for kind in list(kinds.KINDS.values()):  # kinds registered with their own detector
             if kind.detect is not None:
                 findings += [f if f.severity else _with_severity(f, kind.severity) for f in kind.detect(self)]
-        findings += rules.conflict_findings(self)
+        conflicts = rules.conflict_findings(self)
+        timed = {(f.clause, f.parent_document, f.parent_clause) for f in conflicts if f.kind == "deadline_conflict"}
+        # a period that differs from the parent's is reported once, as the conflict it is
+        findings = [f for f in findings if not (f.kind == "number_mismatch"
+                                                 and (f.clause, f.parent_document, f.parent_clause) in timed)]
+        findings += conflicts
         rank = {"high": 0, "medium": 1, "low": 2}
         findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank.get(f.severity, 3), f.kind))
         if not self.scopes:  # the scope is stated even where not_covered is not reported

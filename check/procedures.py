@@ -30,9 +30,11 @@ FILING = ("备案", "登记")
 _WORD = "|".join(APPROVAL + FILING)
 # the procedure asked of someone: 报…批准, 向…备案, 经…批准, 按…规定备案, 报批
 REQUIRED = re.compile(
-    rf"(?:报请?|报送|向|经)([^，。；]{{0,40}}?)({_WORD})|(?:按照?|依照)[^，。；]{{0,40}}?规定({_WORD})|(报批)")
+    rf"(?:报请?|报送|向|经)([^，。；]{{0,40}}?)({_WORD}|同意)|(?:按照?|依照)[^，。；]{{0,40}}?规定({_WORD})|(报批)")
 REGULATION = re.compile(r"(?:按照?|依照|根据)[^，。；]{0,40}?规定")
-GOVERNMENT = re.compile(ROLES["government"].pattern.rstrip("$") + r"|人民政府")
+# government bodies, and the public institutions that act for them (档案馆, 博物馆 …)
+GOVERNMENT = re.compile(ROLES["government"].pattern.rstrip("$") + r"|人民政府|(?:档案|博物|图书|纪念|文化|美术|科技)馆")
+SUBJECTLESS = re.compile(r"^\s*(?:必要时|并且?|同时|还|(?:应当|必须|须))")
 SENTENCE = re.compile(r"[^。；\n]+[。；]?")
 SPEAKS = 0.2  # share of a sentence's trigrams found in a parent sentence that speaks of the same thing
 NEAR = 0.6  # of the best such share: the parent sentences on the same thing (not just the same place)
@@ -49,7 +51,16 @@ class Procedure:
 
 
 def _strength(word: str) -> int:
-    return 2 if word in APPROVAL or word == "报批" else 1
+    return 2 if word in APPROVAL or word in ("报批", "同意") else 1
+
+
+def _asked(m: re.Match) -> str:
+    """The procedure a REQUIRED match asks for, or "" when it is none: `经…同意` is an approval
+    only when a government body consents (`经发包方同意` is a private party's)."""
+    word = m.group(2) or m.group(3) or m.group(4)
+    if word == "同意" and not GOVERNMENT.search(m.group(1) or ""):
+        return ""
+    return word
 
 
 def _bare(text: str) -> str:
@@ -64,10 +75,15 @@ def _bearer_is_government(sentence: str, at: int) -> bool:
 def procedures(clause: Clause) -> list[Procedure]:
     """The procedures `clause` asks of citizens or enterprises (not of a government body)."""
     out = []
+    previous = ""
     for sentence in SENTENCE.findall(clause.text):
+        # a sentence without a subject of its own (`…，由档案馆公布；必要时，应当征得…同意`) has
+        # the previous one's
+        context = previous if SUBJECTLESS.match(sentence) else ""
+        previous = sentence if not sentence.endswith("。") else ""
         for m in REQUIRED.finditer(sentence):
-            word = m.group(2) or m.group(3) or m.group(4)
-            if _bearer_is_government(sentence, m.start()):
+            word = _asked(m)
+            if not word or _bearer_is_government(context + sentence, len(context) + m.start()):
                 continue  # an authority's own procedure (报上级批准), not a duty on citizens
             if re.search(r"(?:不需要?|无需|免于?|不必)[^，。；]{0,10}$", sentence[:m.start()]):
                 continue  # `不需要办理登记的` says the procedure is not required
@@ -95,8 +111,8 @@ def _contained(text: str, other: str) -> float:
 def _parent_requires(sentence: str, strength: int) -> bool:
     """A parent sentence that asks a procedure at least this strong of someone not a government
     body, or names a thing approved (filed) under it (`按照…批准的设计文件`, `审批办法`)."""
-    asked = [(m.start(), m.group(2) or m.group(3) or m.group(4)) for m in REQUIRED.finditer(sentence)]
-    if any(_strength(w) >= strength and not _bearer_is_government(sentence, at) for at, w in asked):
+    asked = [(m.start(), _asked(m)) for m in REQUIRED.finditer(sentence)]
+    if any(w and _strength(w) >= strength and not _bearer_is_government(sentence, at) for at, w in asked):
         return True
     bare = REQUIRED.sub("", sentence)
     return any(_strength(w) >= strength for w in re.findall(rf"{_WORD}|报批", bare))
@@ -109,10 +125,11 @@ class Added:
     parent_sentence: str
 
 
-def added_procedures(doc: Document, parent: Document) -> list[Added]:
+def added_procedures(doc: Document, parent: Document, counterparts: dict[int, list[int]] | None = None) -> list[Added]:
     """The procedures of `doc` the parent requires of nobody for the same thing, where the parent
     speaks of that thing (a sentence holding `SPEAKS` of its words; the sentences holding
-    nearly as many as the best one are those on the same thing)."""
+    nearly as many as the best one are those on the same thing). The parent clause named is
+    the nearest sentence among the clause's aligned `counterparts` when it has any."""
     theirs = [(c, s.strip()) for c in parent.clauses for s in SENTENCE.findall(c.text) if len(s.strip()) >= 6]
     out = []
     for proc in (p for c in doc.clauses for p in procedures(c)):
@@ -121,18 +138,19 @@ def added_procedures(doc: Document, parent: Document) -> list[Added]:
         near = [(c, s) for x, c, s in scores if x >= max(SPEAKS, NEAR * best)]
         if not near or any(_parent_requires(s, _strength(proc.word)) for _, s in near):
             continue
-        clause, sentence = max(theirs, key=lambda x: (_contained(proc.topic, x[1]), _contained(proc.whole, x[1])))
+        aligned = [(c, s) for c, s in theirs if c.number in (counterparts or {}).get(proc.clause.number, [])]
+        clause, sentence = max(aligned or theirs, key=lambda x: (_contained(proc.topic, x[1]), _contained(proc.whole, x[1])))
         out.append(Added(proc, clause, sentence))
     return out
 
 
-def procedure_conflicts(doc: Document, parent: Document) -> list:
+def procedure_conflicts(doc: Document, parent: Document, counterparts: dict[int, list[int]] | None = None) -> list:
     """added_restriction for each added procedure; penalty_conflict for a penalty on skipping one
     (named with the parent's nearest act, `企业未依照本法规定公开其执行的标准的`)."""
     from .conflicts import Conflict, _units, penalties
 
     out = []
-    added = added_procedures(doc, parent)
+    added = added_procedures(doc, parent, counterparts)
     for a in added:
         p = a.procedure
         said = p.sentence.rstrip("。；;") if len(p.sentence) <= 42 else p.sentence[:40] + "…"

@@ -178,7 +178,9 @@ def conflict_findings(checker: "Checker") -> list:
     for parent, pdoc in checker.parents.items():
         if checker.is_digest(parent):
             continue
-        for c in find_conflicts(checker.doc, pdoc):
+        counterparts = {c.number: [p["parent_clause"] for p in checker.accepted(parent, c.number)]
+                        for c in checker.doc.clauses}
+        for c in find_conflicts(checker.doc, pdoc, counterparts):
             out.append(Finding(c.kind, c.severity, c.clause, parent, c.parent_clause, c.message.replace("本文件", checker.me),
                                text=c.text, parent_text=c.parent_text, extra=c.extra))
     return out
