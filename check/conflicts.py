@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from policykg.ingest.model import Clause, Document
 from policykg.text import CN_DIGITS, parse_number
 
-from .duty import content, different_actions, exempt, roles_compatible, verbs
+from .duty import content, different_actions, exempt, roles, roles_compatible, verbs
 from .procedures import procedure_conflicts
 from .scope import ARTICLE, CN, parent_names, parse_article
 from .similarity import dice, overlap
@@ -320,12 +320,16 @@ def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
             for party, word, action, sentence in mine:
                 if re.search(r"依照[^。]{0,30}规定的条件", sentence):
                     continue  # a permission within the parent's conditions
+                if "下列" in action:
+                    continue  # `可以开采下列矿产资源：`: what is permitted is in the list, not the heading
                 best = max(((dice(action, a), pc, (pp, w, a, s)) for pc, (pp, w, a, s) in theirs
-                            if roles_compatible(party, pp) and not different_actions(action, a)),
+                            if roles_compatible(party, pp) and not different_actions(action, a) and "下列" not in a),
                            key=lambda x: x[0], default=None)
                 if best is None or best[0] < SAME_WORDING or min(len(action), len(best[2][2])) < 4:
                     continue
                 _, pclause, (pparty, pword, paction, psentence) = best
+                if kind == "added_restriction" and roles(pparty) == {"government"} and pword != "允许":
+                    continue  # an authority's power narrowed (`…可以制定地方标准`): no duty on citizens or enterprises
                 same_force = p_forbid if kind == "added_restriction" else p_permit
                 if any(dice(action, a) >= best[0] for _, (_, _, a, _) in same_force):
                     continue  # the parent itself forbids (or permits) it as closely somewhere else

@@ -23,21 +23,24 @@ from dataclasses import dataclass
 from policykg.ingest.model import Clause, Document
 
 from .duty import ROLES
-from .similarity import NON_TEXT, dice
+from .similarity import NON_TEXT, dice, grams
 
 APPROVAL = ("批准", "审批", "核准", "审查同意", "许可")
 FILING = ("备案", "登记")
 _WORD = "|".join(APPROVAL + FILING)
 # the procedure asked of someone: 报…批准, 向…备案, 经…批准, 按…规定备案, 报批
 REQUIRED = re.compile(
-    rf"(?:报请?|报送|向|经)([^，。；]{{0,40}}?)({_WORD}|同意)|(?:按照?|依照)[^，。；]{{0,40}}?规定({_WORD})|(报批)")
+    rf"(?:报(?![告纸酬名表道刊])请?|报送|向|经(?![营济过常费历验办手理销纪]))([^，。；]{{0,40}}?)({_WORD}|同意)"
+    rf"|(?:按照?|依照)[^，。；]{{0,40}}?规定({_WORD})|(报批)")
 REGULATION = re.compile(r"(?:按照?|依照|根据)[^，。；]{0,40}?规定")
 # government bodies, and the public institutions that act for them (档案馆, 博物馆 …)
 GOVERNMENT = re.compile(ROLES["government"].pattern.rstrip("$") + r"|人民政府|(?:档案|博物|图书|纪念|文化|美术|科技)馆")
+AUTHORITY_ACT = re.compile(r"罚款|处罚|吊销|责令|行政处分|征收|征用")
 SUBJECTLESS = re.compile(r"^\s*(?:必要时|并且?|同时|还|(?:应当|必须|须))")
 SENTENCE = re.compile(r"[^。；\n]+[。；]?")
 SPEAKS = 0.2  # share of a sentence's trigrams found in a parent sentence that speaks of the same thing
 NEAR = 0.6  # of the best such share: the parent sentences on the same thing (not just the same place)
+LINKED = 0.2  # share of a penalised act's bigrams in the sentence of the procedure it skips
 DENY = re.compile(r"未|不|没有|擅自")
 
 
@@ -68,8 +71,10 @@ def _bare(text: str) -> str:
 
 
 def _bearer_is_government(sentence: str, at: int) -> bool:
-    """The words before a procedure name a government body as the one who goes through it."""
-    return bool(GOVERNMENT.search(_bare(sentence[:at])))
+    """The words before a procedure name a government body as the one who goes through it, or an
+    act only an authority does (`决定处一万元以上罚款的，须报…批准`)."""
+    before = _bare(sentence[:at])
+    return bool(GOVERNMENT.search(before) or AUTHORITY_ACT.search(before))
 
 
 def procedures(clause: Clause) -> list[Procedure]:
@@ -85,6 +90,8 @@ def procedures(clause: Clause) -> list[Procedure]:
             word = _asked(m)
             if not word or _bearer_is_government(context + sentence, len(context) + m.start()):
                 continue  # an authority's own procedure (报上级批准), not a duty on citizens
+            if re.match(r"后[，,]?[^，。；]{0,20}?(?:政府|部门|机关)", sentence[m.end():]) or "国务院" in (m.group(1) or ""):
+                continue  # `经依法批准后，县级以上地方人民政府应当…`, `报国务院批准`: between authorities
             if re.search(r"(?:不需要?|无需|免于?|不必)[^，。；]{0,10}$", sentence[:m.start()]):
                 continue  # `不需要办理登记的` says the procedure is not required
             if sentence[max(0, m.start() - 1):m.start() + 1] == "已经" or re.match(r"[^，。；]{0,4}的", sentence[m.end():]):
@@ -94,6 +101,12 @@ def procedures(clause: Clause) -> list[Procedure]:
             out.append(Procedure(clause, sentence.strip(), word, head if len(head) >= 4 else whole, whole))
             break
     return out
+
+
+def overlap_of(text: str, other: str) -> float:
+    """The share of the bigrams of `text` found in `other`."""
+    mine = set(grams(text))
+    return len(mine & set(grams(other))) / len(mine) if mine else 0.0
 
 
 def _trigrams(text: str) -> set[str]:
@@ -108,11 +121,20 @@ def _contained(text: str, other: str) -> float:
     return len(mine & _trigrams(other)) / len(mine) if mine else 0.0
 
 
+def _parent_bearer_is_government(sentence: str, at: int) -> bool:
+    """In a parent sentence, the procedure is an authority's own when the sentence opens with one
+    or hands it the act (`行业标准由国务院有关行政主管部门制定，报…备案`); a government body named
+    elsewhere (`国务院卫生行政部门规定的菌种…，须经…批准`) is not the one going through it."""
+    before = _bare(sentence[:at])
+    return bool(re.search(r"由[^，。；]{0,30}?(?:政府|部门|机关|机构|国务院)", before)
+                or GOVERNMENT.match(before.strip()) or re.match(r"^[^，。；]{0,12}?(?:政府|部门|机关|国务院)", before))
+
+
 def _parent_requires(sentence: str, strength: int) -> bool:
     """A parent sentence that asks a procedure at least this strong of someone not a government
     body, or names a thing approved (filed) under it (`按照…批准的设计文件`, `审批办法`)."""
     asked = [(m.start(), _asked(m)) for m in REQUIRED.finditer(sentence)]
-    if any(w and _strength(w) >= strength and not _bearer_is_government(sentence, at) for at, w in asked):
+    if any(w and _strength(w) >= strength and not _parent_bearer_is_government(sentence, at) for at, w in asked):
         return True
     bare = REQUIRED.sub("", sentence)
     return any(_strength(w) >= strength for w in re.findall(rf"{_WORD}|报批", bare))
@@ -140,6 +162,8 @@ def added_procedures(doc: Document, parent: Document, counterparts: dict[int, li
             continue
         aligned = [(c, s) for c, s in theirs if c.number in (counterparts or {}).get(proc.clause.number, [])]
         clause, sentence = max(aligned or theirs, key=lambda x: (_contained(proc.topic, x[1]), _contained(proc.whole, x[1])))
+        if any(_parent_requires(s, _strength(proc.word)) for s in SENTENCE.findall(clause.text)):
+            continue  # the article it is named with requires it (in a sentence worded otherwise)
         out.append(Added(proc, clause, sentence))
     return out
 
@@ -167,11 +191,9 @@ def procedure_conflicts(doc: Document, parent: Document, counterparts: dict[int,
             m = re.search(rf"(?:{DENY.pattern})[^，。；]{{0,20}}?({_WORD}|报批)", pen.act)
             if not m:
                 continue
-            basis = max(added, key=lambda a: dice(pen.act, a.procedure.topic))
-            if m.group(1) != basis.procedure.word and _strength(m.group(1)) != _strength(basis.procedure.word):
-                continue
-            if dice(pen.act, basis.procedure.topic + basis.procedure.word) < 0.1:
-                continue
+            basis = max(added, key=lambda a: overlap_of(pen.act, a.procedure.sentence))
+            if _strength(m.group(1)) != _strength(basis.procedure.word) or overlap_of(pen.act, basis.procedure.sentence) < LINKED:
+                continue  # the penalty is for skipping another procedure
             best = max(acts, key=lambda x: dice(pen.act, x[1]), default=None)  # the parent's nearest act
             pclause, psentence = (best[0], f"{best[1]}的，{best[2]}") if best else (basis.parent_clause, basis.parent_sentence)
             message = (f"本文件{clause.label}对“{pen.act[:40]}”设定处罚，而该{m.group(1)}义务是本文件"
