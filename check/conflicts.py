@@ -10,11 +10,13 @@ same thing, anywhere in the parent (not only in the aligned clause):
 - ``deadline_conflict`` (high when longer, medium when shorter): a longer or shorter time limit
   or period for the same action (`24小时内报告` where the parent says `立即报告`; `30日内` vs
   `十五日内`; `满30年向社会开放` vs `满二十五年`);
-- ``permission_conflict`` (high): the document permits (可以) what the parent forbids (不得, 禁止);
+- ``permission_conflict`` (high): the document permits (可以) what the parent forbids (不得, 禁止),
+  of the same doer (`由集体所有制矿山企业开采` is not `个人开采`);
 - ``added_restriction`` (medium): a duty, condition or loss of a right on citizens or enterprises
   that the parent does not impose: the document forbids what the parent permits, declares the
   parent's provisions not applicable (`不适用劳动合同法有关…的规定`), or extends a loss of a right
-  beyond the parent's (`不享受下一年度的年休假` where the parent says `当年`).
+  beyond the parent's (`不享受下一年度的年休假` where the parent says `当年`). Forbidding coercion,
+  conditions set on people or an unlawful act (`禁止以退出宅基地作为…条件`) protects a right: none.
 
 Figures here are amounts, counts and periods; article references (第四十条, 前款) never are.
 """
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from policykg.ingest.model import Clause, Document
 from policykg.text import CN_DIGITS, parse_number
 
-from .duty import content, different_actions, exempt, roles, roles_compatible, verbs
+from .duty import content, different_actions, exempt, main_verb, role, roles, roles_compatible, verbs
 from .procedures import procedure_conflicts
 from .scope import ARTICLE, CN, parent_names, parse_article
 from .similarity import dice, overlap
@@ -58,6 +60,10 @@ PROHIBIT = re.compile(r"(不得|禁止|严禁)")
 PERMIT = re.compile(r"(?<![方不])(可以|允许)")
 EXEMPT = re.compile(r"不适用([^，。；]{0,60}?)的?规定")
 DENIAL = re.compile(r"(不享受|不得享受|不再享受|取消|不予)")
+# a prohibition of coercion, of setting conditions on people or of an unlawful act protects a right:
+# it restricts no citizen or enterprise (`禁止以退出宅基地作为…进城落户的条件`, `禁止违法收回…`)
+PROTECTS = re.compile(r"强制|强迫|胁迫|违背[^，。；]{0,12}意愿|作为[^，。；]{0,24}条件|违法|非法|刁难|打击报复")
+PREPOSITION = re.compile(r"^(?:向|对|为|给|与|同|把|将|从|在|按|依|以|经|自|于|被|凭)")
 PERIODS = ("当年", "当年度", "本年度", "下一年度", "下年度", "次年", "以后年度", "终身", "永久")
 
 
@@ -310,6 +316,17 @@ def _marked(clause: Clause, pattern: re.Pattern) -> list[tuple[str, str, str, st
     return out
 
 
+def _agent(action: str) -> str:
+    """Who acts in an action that names its doer before the verb (`由集体所有制矿山企业开采…`,
+    `个人开采的…`), or "" (`向劳动者收取…` names whom it is done to)."""
+    verb = main_verb(action)
+    if not verb:
+        return ""
+    head = action[:action.index(verb)]
+    head = head[1:] if head.startswith("由") else head
+    return head if head and not PREPOSITION.match(head) and role(head) else ""
+
+
 def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
     out = []
     p_forbid = [(c, x) for c in parent.clauses for x in _marked(c, PROHIBIT)]
@@ -322,8 +339,11 @@ def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
                     continue  # a permission within the parent's conditions
                 if "下列" in action:
                     continue  # `可以开采下列矿产资源：`: what is permitted is in the list, not the heading
+                if kind == "added_restriction" and PROTECTS.search(action):
+                    continue  # forbids coercing people or an unlawful act: it protects a right
                 best = max(((dice(action, a), pc, (pp, w, a, s)) for pc, (pp, w, a, s) in theirs
-                            if roles_compatible(party, pp) and not different_actions(action, a) and "下列" not in a),
+                            if roles_compatible(party, pp) and roles_compatible(_agent(action), _agent(a))
+                            and not different_actions(action, a) and "下列" not in a),
                            key=lambda x: x[0], default=None)
                 if best is None or best[0] < SAME_WORDING or min(len(action), len(best[2][2])) < 4:
                     continue

@@ -140,7 +140,7 @@ class Checker:
     def placeholders(self) -> list[Finding]:
         out = []
         for clause in self.doc.clauses:
-            blanks = self._facts(clause).placeholders
+            blanks = [b for b in self._facts(clause).placeholders if not rules.template_blank(self.doc, clause, b.start, b.end)]
             if not blanks:
                 continue
             counterpart = self.best_parent_clause(clause.number)
@@ -255,6 +255,8 @@ class Checker:
                 pclause = doc.clause(number)
                 if not rules.restates(pair, number, cited):
                     continue  # the clause details the parent clause, it does not restate it
+                if rules.legal(doc) and not rules.copies(self.doc.clause(pair["clause"]), pclause, self.sim):
+                    continue  # the clause implements the law's article with rules of its own: the law applies as it is
                 restated = rules.restated_paragraphs(pclause, self.doc.clause(pair["clause"]), self.sim) \
                     if rules.legal(doc) else None
                 for punit in self.obligations[pclause.key]:

@@ -8,7 +8,9 @@
   when another sentence of the parent states the duty with the document's own force.
 - An obligation is omitted only where the document's clause restates the parent clause (shares
   a sentence with it nearly word for word) and no clause of the document states the duty; a
-  parent duty naming no party (`…应当依法订立劳动合同`) is still a duty.
+  parent duty naming no party (`…应当依法订立劳动合同`) is still a duty. Against a law or
+  regulation the clause must copy the parent clause (most of its sentences restate it): a clause
+  that takes up part of an article and adds rules of its own leaves the rest to apply directly.
 - not_covered only within the document's scope (:mod:`.scope`).
 - Conflicts with the higher-level law (:mod:`.conflicts`) become findings.
 """
@@ -36,6 +38,7 @@ RESTATE = 0.6  # the clause shares a sentence this close with the parent clause:
 CONTAINED = 0.8  # a document sentence holding this share of a duty's words states it, whatever the verb
 COVERED = 0.5  # a document sentence holding this share of a duty's words (same verb) states it
 MIN_DUTY = 6  # characters of action a party-less duty needs
+COPY = 0.75  # share of a clause's sentences restating a law's clause for the clause to copy it
 
 
 def real_figures(text: str, figures: list[Figure]) -> list[Figure]:
@@ -122,9 +125,38 @@ def restated_paragraphs(pclause: Clause, clause: Clause, sim: Callable[[str, str
             if any(sim(a, b) >= RESTATE for a in sentences(para) for b in mine)]
 
 
+def copied_share(clause: Clause, pclause: Clause, sim: Callable[[str, str], float]) -> float:
+    """The share of `clause`'s sentences that restate a sentence of `pclause` nearly word for word."""
+    mine = sentences(clause.body)
+    theirs = sentences(pclause.body)
+    if not mine or not theirs:
+        return 0.0
+    return sum(any(sim(a, b) >= RESTATE for b in theirs) for a in mine) / len(mine)
+
+
+def copies(clause: Clause, pclause: Clause, sim: Callable[[str, str], float]) -> bool:
+    """`clause` is a copy of the law's clause with something cut out: most of its sentences restate
+    it. A clause that restates a sentence or two of an article and goes on with rules of its own
+    implements the article; the duties of the law it leaves out apply directly, nothing is omitted."""
+    return copied_share(clause, pclause, sim) >= COPY
+
+
 def in_paragraphs(sentence: str, paragraphs: list[str]) -> bool:
     probe = sentence.strip("，。；, ")[:30]
     return any(probe in para for para in paragraphs)
+
+
+MARKS = re.compile(r"(?:×|X|x|○|□|〇|＊|\*){2,}")
+FORM = re.compile(r"字样|式样|样式|格式|写明|印有|印制|标明|注明|载明")
+
+
+def template_blank(doc: Document, clause: Clause, start: int, end: int) -> bool:
+    """`写明××卫生防疫机构收的字样`: ×× in wording the text prescribes (a form, a label) or in a
+    text in force is the model's name slot, not a blank the drafter left to fill."""
+    if not MARKS.fullmatch(clause.text[start:end].strip()):
+        return False
+    sentence = next((s for s in re.finditer(r"[^。；\n]+", clause.text) if s.start() <= start < s.end()), None)
+    return doc.meta.status != "draft" or bool(sentence and FORM.search(sentence.group()))
 
 
 def is_duty(punit: Obligation) -> bool:
