@@ -151,7 +151,9 @@ def added_procedures(doc: Document, parent: Document, counterparts: dict[int, li
     """The procedures of `doc` the parent requires of nobody for the same thing, where the parent
     speaks of that thing (a sentence holding `SPEAKS` of its words; the sentences holding
     nearly as many as the best one are those on the same thing). The parent clause named is
-    the nearest sentence among the clause's aligned `counterparts` when it has any."""
+    the nearest sentence among the clause's aligned `counterparts` when it has any, unless a
+    sentence elsewhere speaks of the procedure's topic and none of theirs does (the named article
+    must not depend on which other texts the store holds)."""
     theirs = [(c, s.strip()) for c in parent.clauses for s in SENTENCE.findall(c.text) if len(s.strip()) >= 6]
     out = []
     for proc in (p for c in doc.clauses for p in procedures(c)):
@@ -161,7 +163,10 @@ def added_procedures(doc: Document, parent: Document, counterparts: dict[int, li
         if not near or any(_parent_requires(s, _strength(proc.word)) for _, s in near):
             continue
         aligned = [(c, s) for c, s in theirs if c.number in (counterparts or {}).get(proc.clause.number, [])]
-        clause, sentence = max(aligned or theirs, key=lambda x: (_contained(proc.topic, x[1]), _contained(proc.whole, x[1])))
+        on_topic = lambda x: (_contained(proc.topic, x[1]), _contained(proc.whole, x[1]))  # noqa: E731
+        clause, sentence = overall = max(theirs, key=on_topic)
+        if aligned and (on_topic(mine := max(aligned, key=on_topic))[0] > 0 or not on_topic(overall)[0]):
+            clause, sentence = mine  # an aligned article unless it shares no word of the topic and another does
         if any(_parent_requires(s, _strength(proc.word)) for s in SENTENCE.findall(clause.text)):
             continue  # the article it is named with requires it (in a sentence worded otherwise)
         out.append(Added(proc, clause, sentence))
