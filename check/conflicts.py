@@ -63,6 +63,10 @@ DENIAL = re.compile(r"(不享受|不得享受|不再享受|取消|不予)")
 # a prohibition of coercion, of setting conditions on people or of an unlawful act protects a right:
 # it restricts no citizen or enterprise (`禁止以退出宅基地作为…进城落户的条件`, `禁止违法收回…`)
 PROTECTS = re.compile(r"强制|强迫|胁迫|违背[^，。；]{0,12}意愿|作为[^，。；]{0,24}条件|违法|非法|刁难|打击报复")
+# `…未建立馆藏文物档案的，不得交换` against `已经…建立馆藏文物档案的…可以交换`: the parent's own condition
+UNMET = re.compile(r"未|没有|不具备|不符合|不满足")
+MET = re.compile(r"已经|已|具备|符合|取得")
+SAME_CONDITION = 0.4
 PREPOSITION = re.compile(r"^(?:向|对|为|给|与|同|把|将|从|在|按|依|以|经|自|于|被|凭)")
 PERIODS = ("当年", "当年度", "本年度", "下一年度", "下年度", "次年", "以后年度", "终身", "永久")
 
@@ -327,6 +331,14 @@ def _agent(action: str) -> str:
     return head if head and not PREPOSITION.match(head) and role(head) else ""
 
 
+def _condition_denied(sentence: str, word: str, psentence: str, pword: str) -> bool:
+    """The document forbids it to those who do not meet the condition the parent permits it on
+    (`未…建立馆藏文物档案的，不得交换` / `已经…建立馆藏文物档案…的…可以交换`): the same rule."""
+    mine, theirs = sentence[:sentence.find(word)], psentence[:psentence.find(pword)]
+    unmet, met = UNMET.search(mine), MET.search(theirs)
+    return bool(unmet and met) and overlap(mine, theirs) >= SAME_CONDITION
+
+
 def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
     out = []
     p_forbid = [(c, x) for c in parent.clauses for x in _marked(c, PROHIBIT)]
@@ -350,6 +362,8 @@ def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
                 _, pclause, (pparty, pword, paction, psentence) = best
                 if kind == "added_restriction" and roles(pparty) == {"government"} and pword != "允许":
                     continue  # an authority's power narrowed (`…可以制定地方标准`): no duty on citizens or enterprises
+                if kind == "added_restriction" and _condition_denied(sentence, word, psentence, pword):
+                    continue  # forbidden to those who lack the condition the parent permits it under
                 same_force = p_forbid if kind == "added_restriction" else p_permit
                 if any(dice(action, a) >= best[0] for _, (_, _, a, _) in same_force):
                     continue  # the parent itself forbids (or permits) it as closely somewhere else

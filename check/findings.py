@@ -262,7 +262,7 @@ class Checker:
                 for punit in self.obligations[pclause.key]:
                     if punit.modality not in EXPLICIT_STRONG or not rules.is_duty(punit):
                         continue
-                    if restated is not None and not rules.in_paragraphs(punit.sentence, restated):
+                    if restated is not None and (rules.binds_directly(punit) or not rules.in_paragraphs(punit.sentence, restated)):
                         continue  # a paragraph of a law the document does not restate applies as it is
                     best = max((self.sim(punit.sentence, u.sentence) for _, u in draft_units), default=0.0)
                     if best >= COUNTERPART or any(_same_duty(punit, u) for _, u in draft_units):

@@ -25,7 +25,7 @@ from policykg.ingest.model import Clause, Document
 from .duty import ROLES
 from .similarity import NON_TEXT, dice, grams
 
-APPROVAL = ("批准", "审批", "核准", "审查同意", "许可")
+APPROVAL = ("批准", "审批", "核准", "审查同意", "许可", "准予")
 FILING = ("备案", "登记")
 _WORD = "|".join(APPROVAL + FILING)
 # the procedure asked of someone: 报…批准, 向…备案, 经…批准, 按…规定备案, 报批
@@ -90,8 +90,9 @@ def procedures(clause: Clause) -> list[Procedure]:
             word = _asked(m)
             if not word or _bearer_is_government(context + sentence, len(context) + m.start()):
                 continue  # an authority's own procedure (报上级批准), not a duty on citizens
-            if re.match(r"后[，,]?[^，。；]{0,20}?(?:政府|部门|机关)", sentence[m.end():]) or "国务院" in (m.group(1) or ""):
-                continue  # `经依法批准后，县级以上地方人民政府应当…`, `报国务院批准`: between authorities
+            if re.match(r"(?:后[，,]?|[，,])[^，。；向对与给报经由并及和]{0,20}?(?:政府|部门|机关)", sentence[m.end():]) or "国务院" in (m.group(1) or ""):
+                continue  # `经依法批准后，县级以上地方人民政府应当…`, `经本级人民政府批准，审计机关对…`,
+                # `报国务院批准`: between authorities
             if re.search(r"(?:不需要?|无需|免于?|不必)[^，。；]{0,10}$", sentence[:m.start()]):
                 continue  # `不需要办理登记的` says the procedure is not required
             if sentence[max(0, m.start() - 1):m.start() + 1] == "已经" or re.match(r"[^，。；]{0,4}的", sentence[m.end():]):

@@ -10,7 +10,8 @@
   a sentence with it nearly word for word) and no clause of the document states the duty; a
   parent duty naming no party (`…应当依法订立劳动合同`) is still a duty. Against a law or
   regulation the clause must copy the parent clause (most of its sentences restate it): a clause
-  that takes up part of an article and adds rules of its own leaves the rest to apply directly.
+  that takes up part of an article and adds rules of its own leaves the rest to apply directly,
+  and a law's prohibitions (不得, 禁止) bind as they stand.
 - not_covered only within the document's scope (:mod:`.scope`).
 - Conflicts with the higher-level law (:mod:`.conflicts`) become findings.
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from policykg.extract.figures import Figure
 from policykg.extract.modality import Obligation, is_party
 from policykg.text import EXPLICIT_STRONG, STRONG, WEAK
+from policykg.text.modality import PROHIBIT
 from policykg.ingest.model import Clause, Document
 
 from . import scope as scoping
@@ -132,6 +134,12 @@ def copied_share(clause: Clause, pclause: Clause, sim: Callable[[str, str], floa
     if not mine or not theirs:
         return 0.0
     return sum(any(sim(a, b) >= RESTATE for b in theirs) for a in mine) / len(mine)
+
+
+def binds_directly(punit: Obligation) -> bool:
+    """A law's prohibition (`修复馆藏文物，不得改变…原状`) binds everyone as it stands: a document
+    that takes up the article's other duties does not omit it."""
+    return punit.modality == PROHIBIT
 
 
 def copies(clause: Clause, pclause: Clause, sim: Callable[[str, str], float]) -> bool:
