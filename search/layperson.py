@@ -44,8 +44,9 @@ W_CH_QLOG = 0.2
 EXPAND_LAM = 2.0
 EXPAND_TERMS = 50
 PRIOR_ALPHA = 0.1
-W_LEXICON = 0.0  # weight of the curated lexicon's legal terms added to the word query
+W_LEXICON = 0.5  # weight of the curated lexicon's legal terms added to the word query (dev: +0.4 h@5)
 RERANK_K = 50
+RERANK_SPREAD = 1.0  # the re-ranked rows span this many times the first stage's best score (fusion in `search`)
 _PUNCT = re.compile(r"^[\W_]+$")
 _PCHAR = re.compile(r"[\W_]")
 _BM25_NAMES = ("word", "bigram", "lawtext", "lawqlog", "chtext", "chqlog", "artqlog")
@@ -238,12 +239,14 @@ class LaypersonIndex:
         s = c["first"]
         if not self.reranker:
             return s
-        from policykg.search.layperson_rerank import candidates, features, predict
+        from policykg.search.layperson_rerank import features, pool, predict
 
-        cand = candidates(s, self.reranker.get("k", RERANK_K))
+        m = self.reranker
+        cand = pool(self, c, m.get("k", RERANK_K), m.get("neighbours", 0), m.get("artq", 0))
         r = predict(self.reranker, features(self, c, cand))
         out = s.copy()
-        out[cand] = float(s.max()) + 1.0 + (r - float(r.min())) / (float(np.ptp(r)) + 1e-9)
+        top = float(s.max())
+        out[cand] = top + 1.0 + RERANK_SPREAD * max(abs(top), 1.0) * (r - float(r.min())) / (float(np.ptp(r)) + 1e-9)
         return out
 
     def search(self, question: str, k: int = 10) -> list[tuple[tuple[str, int], float]]:
