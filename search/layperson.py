@@ -1,25 +1,36 @@
 """Layperson retrieval over law-library documents: lexical signals plus tables learnt from real questions.
 
-A ranker for everyday questions ("租房押金房东不退怎么办") over the articles of laws, from the
-research prototype for issue 12 (/work/research/stard, REPORT.md). The score of an article:
+A ranker for everyday questions ("租房押金房东不退怎么办") over the articles of laws (issue 12; research and
+figures in /work/research/stard, REPORT.md). First stage, the score of an article:
 
-    maxnorm(word BM25 of the question expanded by the learnt translation table)   title + section + text
+    maxnorm(word BM25 of the question expanded by the learnt translation table     title + section + text
+            and by the curated lexicon's legal terms, weight W_LEXICON)
   + 0.5 · maxnorm(character-bigram BM25 of the question)
   + 0.03 · log P(law)                                                    learnt law prior
   + 0.4 · maxnorm(maxnorm(law-text BM25) + maxnorm(law question-log BM25) + 0.1 log P(law))[law]
   + 0.1 · maxnorm(section-text bigram BM25)[section] + 0.2 · maxnorm(section question-log BM25)[section]
+
+Second stage (search/layperson_rerank.py): a learnt re-ranker (gradient-boosted trees, plain JSON) orders
+the first stage's 50 best articles plus those cited by the 20 most similar training questions, from
+features of each (every signal above, word coverage, the curated lexicon's hits, the translation table's
+coverage, the article's question log, neighbours, agreement among candidates); it puts them above
+every other row in its order.
 
 The learnt data (`layperson.json` beside this module) was learnt from the STARD dataset's questions
 (MIT licence, github.com/oneal2000/STARD) as in ../shared/eval/stard-train.jsonl, its train and dev parts
 ONLY (998 questions; the held-out part, sha1(id) % 5 == 0, was never used): `trans`, an IBM model 1 table
 t(article word | question word) that expands a question with legal terms; `lawc`, cites per law (the
 prior); `lawq`, question words per law; `chq`, question words per section, keyed `law|first article
-number of the section` so that any sectioning (编, 章 or 节) sums the sections it spans. Laws and
-sections the table does not know get no prior and no question log, only their text.
+number of the section` so that any sectioning (编, 章 or 节) sums the sections it spans; `artq`/`artc`,
+question words and cites per article; `qa`, the questions with the articles they cite (neighbours);
+`rerank`, the re-ranker (trained on features cross-fitted over 5 folds: each fold's features come from
+tables learnt without it). Laws the tables do not know get no prior and no question log, only their text.
+`lay_lexicon.toml` is a curated everyday → legal lexicon (老公 → 配偶, 房东 → 出租人, 辞退 → 解除劳动合同 …)
+written from domain knowledge, not from the questions.
 
-Index files (`layperson/` in the store's index folder): six sparse BM25 matrices (scipy npz + vocab
-json) and the row maps; numpy, scipy and jieba only, no model at query time (~10 ms a query on
-64k articles).
+Index files (`layperson/` in the store's index folder): seven sparse BM25 matrices (scipy npz + vocab
+json), the row maps and article lengths; numpy, scipy and jieba only, no model at query time (first
+stage ~6 ms, with the re-ranker ~40 ms a question on 64k articles).
 """
 from __future__ import annotations
 
