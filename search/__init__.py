@@ -258,9 +258,12 @@ class Searcher:
             "dense": dense,
             "entity": self._entity_scores(q),
         }
+        weights = WEIGHTS
         if lay is not None:
             signals["layperson"] = lay
-        score = fuse(signals, WEIGHTS)
+            if ix.library_only:  # no policy document of the user's for library articles to crowd out
+                weights = {**WEIGHTS, "layperson": WEIGHTS["layperson_library"]}
+        score = fuse(signals, weights)
         if q.scope:
             ids, doc_of = self._doc_rows
             inside = np.isin(doc_of, [ids[d] for d in q.scope if d in ids])

@@ -152,6 +152,11 @@ class Indexes:
         return out
 
     @property
+    def library_only(self) -> bool:
+        """Whether every clause row is a law-library article (the layperson ranker scores them all)."""
+        return self.layperson is not None and len(self.layperson.keys) == len(self.keys)
+
+    @property
     def _layperson_rows(self) -> np.ndarray:
         rows = self.__dict__.get("_lay_rows")
         if rows is None:

@@ -75,6 +75,7 @@ def test_library_builds_without_embeddings_and_rebuilds_incrementally(tmp_path, 
 
     searcher = Searcher(Store.open(store))
     assert not searcher.indexes.has_vectors and searcher.indexes.layperson is not None
+    assert searcher.indexes.library_only  # the layperson ranker weighs more: no policy document to crowd out
     clause = Store.open(store).documents()[0].clauses[2]
     top = searcher.search(clause.text[:40], k=3)  # no model is loaded: no vectors to compare with
     assert top and top[0][0] == clause.key
