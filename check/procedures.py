@@ -25,7 +25,7 @@ from policykg.ingest.model import Clause, Document
 from .duty import ROLES
 from .similarity import NON_TEXT, dice, grams
 
-APPROVAL = ("批准", "审批", "核准", "审查同意", "许可", "准予")
+APPROVAL = ("批准", "审批", "核准", "审查同意", "许可", "准予", "准许")
 FILING = ("备案", "登记")
 _WORD = "|".join(APPROVAL + FILING)
 # the procedure asked of someone: 报…批准, 向…备案, 经…批准, 按…规定备案, 报批
@@ -66,8 +66,12 @@ def _asked(m: re.Match) -> str:
     return word
 
 
+# list headings say nothing of the thing (`但是有下列情形之一的` vs `…工具有下列情形之一的`)
+HEADING = re.compile(r"(?:但是)?(?:有|具有)?(?:下列|以下)(?:情形|行为|条件|情况)?之一的?")
+
+
 def _bare(text: str) -> str:
-    return re.sub(r"[（(][^）)]*[）)]", "", REGULATION.sub("", text))
+    return HEADING.sub("", re.sub(r"[（(][^）)]*[）)]", "", REGULATION.sub("", text)))
 
 
 def _bearer_is_government(sentence: str, at: int) -> bool:
