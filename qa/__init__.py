@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from policykg.qa.compose import compose, compose_abstain, compose_undecided, unit_label_zh
+from policykg.qa.compose import compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
 from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
-from policykg.qa.intent import Intent, classify
+from policykg.qa.intent import Intent, asker_words, classify
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
 from policykg.qa.units import locate
 from policykg.qa.yesno import EXCEPT, decide
@@ -57,12 +58,12 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     ranking = searcher.rank(query)
     top = ranking.top(CANDIDATES, scoped=True)
     weights = _weights(searcher)
-    drop = set(_place_tokens(query))
+    drop = set(_place_tokens(query)) | asker_words()
     if query.language == "zh":
         cues = SUPERLATIVES if intent.numeric else set()
         groups = [[t] for t in content_terms(question_terms(question, []), drop | cues)]
     else:
-        groups = [g for g in query.linked.groups if g]
+        groups = _english_groups(query)
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
@@ -109,8 +110,9 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     lead, whole = None, False
     if intent.name == "yesno":
         pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
+        unknown, asked_zh = _unlinked(query, searcher) if query.language == "en" else (0, "")
         decided = [(c, decide(c.span.text, question, groups, weights.idf, query.language,
-                              _context(store, c.span.key))) for c in pool]
+                              _context(store, c.span.key), unknown=unknown, question_zh=asked_zh)) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
             span = answering[0].span
@@ -118,9 +120,9 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
             citations = _citations(store, [span], top, units, as_of)
             return {**base, "answer": compose_undecided(store, query, span, units[(span.key, span.index)]),
                     "abstained": True, "citations": citations, "facts": facts_for(store, query, [span.key])}
-        best, v = max(good, key=lambda cv: (round(cv[1].coverage, 3), cv[0].total))
+        best, v = max(good, key=lambda cv: (round(cv[1].rank, 3), cv[0].total))
         chosen = [best]
-        lead = _lead(v, query.language)
+        lead = verdict_lead(v, query.language)
         if EXCEPT.search(best.span.text):  # `除…外，不得解除`: the verdict holds but for the cases named
             lead = {"zh": lead.rstrip("。") + "（文中所列例外情形除外）。",
                     "en": lead.rstrip(". ") + ", except in the cases the provision names. "}[query.language]
@@ -157,17 +159,6 @@ def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = N
             ref["unit"] = unit_label_zh(clause.label, unit)
         out.append(ref)
     return out
-
-
-_LEADS = {("zh", "yes", "may"): "可以。", ("zh", "yes", "must"): "是，必须这样做。", ("zh", "no", "no"): "不可以。",
-          ("zh", "no", "must"): "不可以，这是法定义务。", ("en", "yes", "may"): "Yes. ",
-          ("en", "yes", "must"): "Yes, this is required. ", ("en", "no", "no"): "No. ",
-          ("en", "no", "must"): "No, this is required. "}
-
-
-def _lead(v, language: str) -> str:
-    return _LEADS.get((language, v.answer, v.kind)) or ({"zh": {"yes": "是。", "no": "否。"},
-                                                          "en": {"yes": "Yes. ", "no": "No. "}}[language][v.answer])
 
 
 def _all_cases(chosen: Candidate, candidates: list[Candidate], intent: Intent) -> Candidate | None:
@@ -312,6 +303,58 @@ def _nearest(candidates: list[Candidate], top) -> list[tuple[tuple[str, int], fl
     scores = dict(top)
     keys = list(dict.fromkeys([c.span.key for c in candidates] + [k for k, _ in top]))
     return [(k, scores.get(k, 0.0)) for k in keys[:3]]
+
+
+@lru_cache(maxsize=1)
+def _legal_reverse() -> dict[str, list[str]]:
+    from policykg.search.linking import _norm_en, legal_terms
+
+    out: dict[str, list[str]] = {}
+    for zh, labels in legal_terms().items():
+        for label in labels:
+            out.setdefault(_norm_en(label), []).append(zh)
+    return out
+
+
+def _english_groups(query) -> list[list[str]]:
+    """An English question's term groups: each linked word's Chinese alternatives, with the legal
+    vocabulary's terms for the same word (the general word list links `pay` to 工资; the legal
+    vocabulary adds 缴纳 and 支付)."""
+    from types import SimpleNamespace
+
+    from policykg.search.linking import Lexicon
+
+    legal = SimpleNamespace(words=_legal_reverse())
+    groups: list[list[str]] = []
+    used: set[int] = set()
+    for surface, zh0 in query.linked.english:
+        i = next((i for i, g in enumerate(query.linked.groups) if zh0 in g), None)
+        base = query.linked.groups[i] if i is not None else []
+        if i is not None:
+            used.add(i)
+        extra = Lexicon.lookup(legal, surface) or []
+        group = [z for z in dict.fromkeys(list(base) + extra) if len(z) >= 2]
+        if group:
+            groups.append(group)
+    groups += [list(g) for i, g in enumerate(query.linked.groups) if g and i not in used]
+    return groups
+
+
+def _unlinked(query, searcher) -> tuple[int, str]:
+    """An English question's content words that nothing links (their count), and the Chinese
+    terms of the words that are linked (to tell whether the question states a condition)."""
+    from policykg.search.text import stopwords
+
+    linked = " ".join(surface for surface, _ in query.linked.english)
+    covered = set(re.findall(r"[a-z]+", linked.lower()))
+    stop = stopwords() | {"can", "may", "could", "must", "should", "does", "do", "did", "is", "are", "was", "be",
+                          "have", "has", "had", "will", "would", "my", "me", "i", "you", "your", "his", "her",
+                          "their", "they", "he", "she", "it", "its", "someone", "somebody", "any", "anyone",
+                          "them", "this", "that", "there", "what", "when", "who", "how", "because", "if", "when",
+                          "with", "without", "from", "by", "at", "as", "after", "before", "not", "get", "make"}
+    words = [w for w in re.findall(r"[a-z]+", query.text.lower()) if len(w) > 2 and w not in stop]
+    unknown = [w for w in words if w not in covered and not searcher.linker.lexicon.lookup(w)]
+    return len(unknown), " ".join(z for g in query.linked.groups for z in g)
 
 
 def _place_tokens(query) -> list[str]:

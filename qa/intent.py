@@ -39,6 +39,11 @@ def modality_words() -> tuple[list[str], list[str]]:
     return m.get("yes", []), m.get("no", [])
 
 
+def asker_words() -> set[str]:
+    """Words of a question that name the asker, not what is asked (intents.toml [question])."""
+    return set(_config().get("question", {}).get("ignore", []))
+
+
 def classify(question: str, language: str) -> Intent:
     """The first intent (in intents.toml order) one of whose cues the question contains."""
     text = question.strip()
