@@ -17,11 +17,12 @@ from policykg.qa.compose import compose, compose_abstain, compose_undecided, uni
 from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
-from policykg.qa.intent import Intent, asker_words, classify
+from policykg.qa.intent import Intent, asker_words, classify, english_light_words
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
 from policykg.qa.units import locate
 from policykg.qa.yesno import EXCEPT, decide
-from policykg.search.text import tier_tokens
+from policykg.qa.parts import split_parts
+from policykg.search.text import is_chinese, tier_tokens
 from policykg.text import split_sentences
 
 CANDIDATES = 6  # clauses whose sentences are read
@@ -51,43 +52,82 @@ def _weights(searcher) -> TermWeights:
 
 
 def answer(searcher, question: str, as_of: str | None = None) -> dict:
-    """The answer from the texts in force on `as_of` (today when None); citations name version and status."""
+    """The answer from the texts in force on `as_of` (today when None); citations name version and
+    status. A question of several parts (qa.parts) gets one unit per part."""
+    language = "zh" if is_chinese(question) else "en"
+    parts, context = split_parts(question, language)
+    if len(parts) < 2:
+        return _answer_one(searcher, question, as_of)
+    results = [_answer_one(searcher, question, as_of, asked=p, context=context) for p in parts]
+    return _join_parts(question, language, results)
+
+
+def _join_parts(question: str, language: str, results: list[dict]) -> dict:
+    """One answer of numbered units (the same unit once), the citations of each unit first."""
+    texts = list(dict.fromkeys(r["answer"] for r in results))
+    if len(texts) == 1:
+        return results[0]
+    text = "".join(f"（{i}）{t}" for i, t in enumerate(texts, 1)) if language == "zh" else \
+        " ".join(f"({i}) {t}" for i, t in enumerate(texts, 1))
+    cites: list[dict] = []
+    seen: set = set()
+    for rank in range(5):
+        for r in results:
+            if rank < len(r["citations"]):
+                c = r["citations"][rank]
+                key = (c["document"], c["number"], c.get("unit"))
+                if key not in seen:
+                    seen.add(key)
+                    cites.append(c)
+    facts: list = []
+    for r in results:
+        facts += [f for f in r["facts"] if f not in facts]
+    return {"question": question, "language": language, "answer": text,
+            "abstained": all(r["abstained"] for r in results), "citations": cites[:6], "facts": facts}
+
+
+def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | None = None,
+                context: str = "") -> dict:
+    """The answer to `asked` (a part of `question`, with the `context` pieces that ask nothing),
+    from the clauses retrieved for the whole question."""
     store = searcher.store
     query = searcher.analyse(question, exclude=store.versions.excluded(as_of))
-    intent = classify(question, query.language)
+    asked = asked or question
+    own = f"{context} {asked}".strip() if asked != question else question
+    intent = classify(asked, query.language)
     ranking = searcher.rank(query)
     top = ranking.top(CANDIDATES, scoped=True)
     weights = _weights(searcher)
     drop = set(_place_tokens(query)) | asker_words()
     if query.language == "zh":
         cues = SUPERLATIVES if intent.numeric else set()
-        groups = [[t] for t in content_terms(question_terms(question, []), drop | cues)]
+        groups = [[t] for t in content_terms(question_terms(own, []), drop | cues)]
     else:
-        groups = _english_groups(query)
+        groups = _english_groups(query if own == question else searcher.analyse(own))
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
-    context = {key: _context(store, key) for key, _ in top}
+    titles = {key: _context(store, key) for key, _ in top}
     for key, clause_score in top:
         clause = store.clause(*key)
         base = clause.body or clause.text
         for span in clause_spans(key, base, len(clause.text) - len(base)):
-            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, context[key])
+            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key])
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:
         _graph_bonus(searcher, query, candidates)
     candidates.sort(key=lambda c: -c.total)
     focus: list[list[str]] = []
     if intent.numeric:
-        focus = ([[t] for t in zh_focus(question, drop)] if query.language == "zh"
-                 else en_focus(question, searcher.linker.lexicon))
+        focus = ([[t] for t in zh_focus(asked, drop)] if query.language == "zh"
+                 else en_focus(asked, searcher.linker.lexicon))
     answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                  and _answers(c.span, intent, focus, store.clause(*c.span.key).title)]
     if not answering and focus:  # a focus word may name the whole document (`…激励办法的有效期`)
         answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                      and _answers(c.span, intent, focus, _context(store, c.span.key))]
-    case = question_ranges(question) if intent.numeric else []
+    case = (question_ranges(asked) or question_ranges(context)) if intent.numeric else []
     if case:  # a figure stated only for other cases (`一年以上不满三年的`) does not answer
         answering = [c for c in answering if fit(case, c.span.text) >= 0]
         for c in answering:
@@ -110,8 +150,8 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     lead, whole = None, False
     if intent.name == "yesno":
         pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
-        unknown, asked_zh = _unlinked(query, searcher) if query.language == "en" else (0, "")
-        decided = [(c, decide(c.span.text, question, groups, weights.idf, query.language,
+        unknown, asked_zh = _unlinked(searcher.analyse(own), searcher) if query.language == "en" else (0, "")
+        decided = [(c, decide(c.span.text, own, groups, weights.idf, query.language,
                               _context(store, c.span.key), unknown=unknown, question_zh=asked_zh)) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
@@ -325,6 +365,7 @@ def _english_groups(query) -> list[list[str]]:
     from policykg.search.linking import Lexicon
 
     legal = SimpleNamespace(words=_legal_reverse())
+    light = english_light_words()
     groups: list[list[str]] = []
     used: set[int] = set()
     for surface, zh0 in query.linked.english:
@@ -332,6 +373,8 @@ def _english_groups(query) -> list[list[str]]:
         base = query.linked.groups[i] if i is not None else []
         if i is not None:
             used.add(i)
+        if surface in light:
+            continue
         extra = Lexicon.lookup(legal, surface) or []
         group = [z for z in dict.fromkeys(list(base) + extra) if len(z) >= 2]
         if group:
@@ -352,6 +395,7 @@ def _unlinked(query, searcher) -> tuple[int, str]:
                           "their", "they", "he", "she", "it", "its", "someone", "somebody", "any", "anyone",
                           "them", "this", "that", "there", "what", "when", "who", "how", "because", "if", "when",
                           "with", "without", "from", "by", "at", "as", "after", "before", "not", "get", "make"}
+    stop |= english_light_words()
     words = [w for w in re.findall(r"[a-z]+", query.text.lower()) if len(w) > 2 and w not in stop]
     unknown = [w for w in words if w not in covered and not searcher.linker.lexicon.lookup(w)]
     return len(unknown), " ".join(z for g in query.linked.groups for z in g)

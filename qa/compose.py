@@ -234,7 +234,8 @@ def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | N
             remark = f"{note}" if i == 0 and note else ""
             out.append(f"{head}{ref}：“{quote}”{grant_zh if i == 0 else ''}。{remark}")
         else:
-            english = render(part if i == 0 and part else quote)
+            short = len(quote) <= 90 and not (whole and i == 0)  # a short sentence: rendered whole, with its case
+            english = render(quote if short or not (i == 0 and part) else part)
             prefix = "Under" if i == 0 else "Also, under"
             gloss = _glosses(query, quote) if i == 0 else _amount_glosses(quote)
             said = f"{english}. " if len(english.split()) >= 3 else ""

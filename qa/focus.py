@@ -73,7 +73,11 @@ def en_focus(question: str, lexicon) -> list[list[str]]:
     if not m:
         return []
     words = re.findall(r"[a-z][a-z-]*", lowered[m.end():])
-    stop = stopwords() | {"is", "are", "the", "a", "an", "does", "do", "of", "for", "paid", "given", "granted"}
+    from policykg.qa.intent import _config
+
+    words_cfg = _config().get("question", {})
+    skip = set(words_cfg.get("en_focus_skip", [])) | set(words_cfg.get("en_ignore", []))
+    stop = stopwords() | skip | {"is", "are", "the", "a", "an", "does", "do", "of", "for", "paid", "given", "granted"}
     groups: list[list[str]] = []
     i = 0
     while i < len(words) and len(groups) < 2:

@@ -44,6 +44,11 @@ def asker_words() -> set[str]:
     return set(_config().get("question", {}).get("ignore", []))
 
 
+def english_light_words() -> set[str]:
+    """English question words with no content of their own (intents.toml [question] en_ignore)."""
+    return set(_config().get("question", {}).get("en_ignore", []))
+
+
 def classify(question: str, language: str) -> Intent:
     """The first intent (in intents.toml order) one of whose cues the question contains."""
     text = question.strip()

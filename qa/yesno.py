@@ -34,6 +34,7 @@ _NOT = (r"(?<![得能予准可许应必需要无])不(?!得|能|予|准|可|允�
 MODAL = re.compile("|".join(sorted(NEED_NOT + NO + MUST + MAY, key=len, reverse=True)) + "|" + _BARE_MAY + "|" + _NOT)
 MIN_SCOPE = 0.2  # share of the question's content weight the deciding scope must hold
 MIN_SENTENCE = 0.75  # … and the whole sentence
+UNKNOWN = 0.5  # weight of a question word nothing links, as a share of an average linked term
 CONDITIONAL = 0.15  # rank penalty of a scope under a condition the question does not state
 EXCEPT = re.compile(r"除.{1,80}?(?:外|以外)")
 _ASK_WORDS = {"能否", "是否", "可否", "能不能", "可不可以", "需要", "必须", "应该", "允许"}
@@ -149,14 +150,14 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     """The verdict the sentence gives on the question (`groups`: the question's terms as groups of
     Chinese alternatives; `idf`: term → weight; `context`: the clause and document titles, whose
     words count for what the sentence is about but not for the act; `unknown`: how many of the
-    question's words nothing links (English words the vocabulary lacks): each weighs as an average
-    term that no sentence can be shown to hold; `question_zh`: the question's Chinese terms, to tell a stated condition)."""
+    question's words nothing links (English words the vocabulary lacks): each weighs half an average
+    term, and no sentence can be shown to hold it; `question_zh`: the question's Chinese terms, to tell a stated condition)."""
     from policykg.qa.focus import synonyms
 
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
     weights = [max(idf(t) for t in g) for g in groups]
-    total = (sum(weights) * (1 + unknown / len(weights)) if weights else 0.0) or 1.0
+    total = (sum(weights) * (1 + UNKNOWN * unknown / len(weights)) if weights else 0.0) or 1.0
     about = f"{sentence} {context}"
     whole = sum(w for g, w in zip(groups, weights) if any(t in about for t in g)) / total
     if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
