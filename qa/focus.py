@@ -115,9 +115,10 @@ def synonyms() -> dict[str, tuple[str, ...]]:
 
     from policykg.search.linking import HERE as SEARCH_DIR
 
-    data = tomllib.loads((SEARCH_DIR / "lexicon.toml").read_text(encoding="utf-8"))
     out: dict[str, tuple[str, ...]] = {}
-    for group in data.get("synonyms", {}).get("groups", []):
-        for word in group:
-            out[word] = tuple(w for w in group if w != word)
+    for name in ("lexicon.toml", "legal.toml"):
+        data = tomllib.loads((SEARCH_DIR / name).read_text(encoding="utf-8"))
+        for group in data.get("synonyms", {}).get("groups", []):
+            for word in group:
+                out[word] = tuple(dict.fromkeys(out.get(word, ()) + tuple(w for w in group if w != word)))
     return out

@@ -10,7 +10,8 @@ from pathlib import Path
 from policykg.text import AMOUNT, DURATION, FIGURE, PERCENT
 
 HERE = Path(__file__).resolve().parent
-AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部)")
+AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部"
+                    r"|用人单位|职工|劳动者|经营者|当事人)")  # who: an agency, or the party a duty falls on
 BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
 _COUNT_OR_SHARE = re.compile(f"(?:{FIGURE.pattern})|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
 

@@ -11,7 +11,7 @@ _ZH_CUE = re.compile(r"多少|几[天年个月小时周名家项次倍]|多久|�
 _EN_CUE = re.compile(r"\b(how much|how many|how long|what|which|who|when|whether|where)\b")
 _EN_YESNO = re.compile(r"^\s*(can|may|must|is|are|do|does|will|should|could)\b")
 _ZH_SPLIT = re.compile(r"[，,；;？?]|以及|还有|另外")
-_EN_SPLIT = re.compile(r"[;?]|,\s*(?:and\s+)?(?=(?:how|what|which|who|when|whether|where|can|may|must|is|are|do|does)\b)"
+_EN_SPLIT = re.compile(r"[;?]|,\s*(?:and\s+)?(?=(?:by\s+)?(?:how|what|which|who|when|whether|where|can|may|must|is|are|do|does)\b)"
                        r"|\s+and\s+(?=(?:how|what|which|who|when|whether|where)\b)")
 
 

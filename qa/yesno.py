@@ -45,7 +45,7 @@ _ASK_MAY_ZH = re.compile(r"可以|能|可否|允许|准许|有权")
 _ASK_MAY_EN = re.compile(r"^\s*(can|may|could)\b|\b(allowed|permitted|entitled)\b")
 _ASK_NOT_ZH = re.compile(r"(可以|能|可|允许|能否|是否可以)不|不用|不必|无需|不需要")
 _ASK_NOT_EN = re.compile(r"\b(not|n't|without)\b")
-_COND = re.compile(r"(?:的|时|前|后|期间)[，,]")
+_COND = re.compile(r"的[，,]")  # a case (`…不满三个月的，`), not a time (`录用…时，`)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -81,32 +81,37 @@ _SEP = re.compile(r"[，,；;：:。]")
 
 def scopes(sentence: str) -> list[tuple[str, str, int, str]]:
     """(modal word, governed text, start, own fragment) in order. A modal word governs from the
-    start of its comma-fragment (so its party, `职工不缴纳…`, is in its scope) up to the next modal
-    word's fragment; its own fragment is the part up to the next comma (the act it governs)."""
+    start of its comma-fragment (so its party, `职工不缴纳…`, is in its scope; a fragment with no
+    party takes the sentence's) up to the next modal word's fragment; its own fragment is the part
+    up to the next comma (the act it governs)."""
     marks = list(MODAL.finditer(sentence))
     seps = [m.start() for m in _SEP.finditer(sentence)]
 
     def frag_start(pos: int) -> int:
         return max((p + 1 for p in seps if p < pos), default=0)
 
+    # the sentence's party (`农民工工资` of `农民工工资应当…，不得以实物…替代`): a later modal word
+    # whose fragment names no party of its own governs it too
+    party = sentence[:marks[0].start()] if marks and frag_start(marks[0].start()) == 0 else ""
     out = []
     for i, m in enumerate(marks):
         start = frag_start(m.start())
         if i > 0 and marks[i - 1].start() >= start:
             start = m.start()
+        inherit = party if i > 0 and start == m.start() and start > 0 else ""
         if i + 1 < len(marks):
             nxt = marks[i + 1].start()
             end = nxt if frag_start(nxt) <= m.start() else frag_start(nxt)
         else:
             end = len(sentence)
         own_end = min([p for p in seps if p >= m.end()] + [end])
-        out.append((m.group(0), sentence[start:end], m.start(), sentence[start:own_end]))
+        out.append((m.group(0), inherit + sentence[start:end], m.start(), inherit + sentence[start:own_end]))
     return out
 
 
 def condition_before(sentence: str, start: int) -> str:
     """The condition a modal word at `start` holds under: the text of its clause (after the last
-    `；`) up to its last `…的，` / `…时，`, or ""."""
+    `；`) up to its last `…的，`, or ""."""
     head = sentence[:start]
     clause_start = max(head.rfind("；"), head.rfind(";")) + 1
     head = head[clause_start:]
