@@ -161,6 +161,7 @@ def coverage(text: str) -> float:
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]\s*")
 _COND = re.compile(r"(?:的|时)[，,]")
+_PARTY_END = re.compile(r"(?:单位|者|人|职工|员|机构|部门|组织|委员会|法院|机关|工会|中心|银行|政府|企业|公司|方)$")
 _PARTY_START = re.compile(r"^(?:by|to|from|with|in|for|according|each|the|this|their|not)\b")
 
 
@@ -177,14 +178,15 @@ def _render_fragment(text: str) -> str:
     m = _modal_words().search(text)
     if m is None:
         return gloss(text)
-    party = gloss(text[:m.start()])
+    raw = text[:m.start()]
+    party = gloss(raw)
     kind = _kind(m.group(0))
     act = gloss(text[m.end():])
     modal = {"no": modal_labels().get(m.group(0), "must not"), "must": "must", "may": "may",
              "neednot": "need not", "not": "does not"}[kind]
     if kind == "may" and m.group(0) in modal_labels():
         modal = modal_labels()[m.group(0)]
-    if party and not _PARTY_START.match(party) and not party[0].isdigit():
+    if party and _PARTY_END.search(raw) and not _PARTY_START.match(party) and not party[0].isdigit():
         party = "the " + party
     return " ".join(x for x in (party, modal, act) if x)
 
