@@ -144,7 +144,7 @@ def verdict_lead(v, language: str) -> str:
     """The verdict's first words: 可以/不可以 to "may …?", 是/否 to "is …?", "Yes"/"No" in English, with
     what the scope says when the question asks about a duty (prohibited, not required, permitted
     only) and the condition the verdict holds under when the question does not state it."""
-    from policykg.qa.render import render_sentence
+    from policykg.qa.render import gloss
 
     if language == "zh":
         lead = _LEAD_ZH.get((v.answer, v.ask))
@@ -159,7 +159,7 @@ def verdict_lead(v, language: str) -> str:
         lead = "No, this is prohibited. " if v.kind == "no" else "No, this is not required. "
     lead = lead or {"yes": "Yes. ", "no": "No. "}[v.answer]
     if v.condition:
-        where = render_sentence(v.condition.rstrip("，,"), clause=True)
+        where = gloss(v.condition.rstrip("，,的")) or "the case"
         lead = f"{lead.rstrip('. ')}, but only in the case the provision names: where {where} (“{v.condition.rstrip('，,')}”). "
     return lead
 

@@ -99,6 +99,11 @@ def test_a_verdict_under_a_condition_names_it(own):
     assert r["answer"].startswith("不可以。")
 
 
+def test_no_verdict_from_a_list_lead_in(laws):
+    r = _ask(laws, "劳动者可以随时通知用人单位解除劳动合同吗？")  # 有下列情形之一的，…可以…：
+    assert r["abstained"] and not r["answer"].startswith(("可以", "不可以", "仅在")) and _first(r) == ("law-5de52ddb", 32)
+
+
 def test_the_case_of_a_bare_figure(laws):
     r = _ask(laws, "How long can I receive unemployment benefit if I paid contributions for seven years?")
     assert "18 months" in r["answer"] and "12 months" not in r["answer"] and not r["abstained"]
