@@ -13,8 +13,9 @@ holds most of the question's content decides:
 | duty (应当) | Yes | Yes | Yes | No |
 | permission (可以) | Yes | permitted, not required | Yes | — |
 
-A list's lead-in (`有下列情形之一的，…可以…：`) and an item that is a case (`（六）…的其他情形`)
-give no verdict: what they grant depends on the list. A scope under a condition the question
+A question naming a quantity ("two accounts?") is not decided by a sentence stating none. A
+list's lead-in (`有下列情形之一的，…可以…：`) and an item that is a case (`（六）…的其他情形`) give no
+verdict: what they grant depends on the list. A scope under a condition the question
 does not state (`…不满三个月的，不得约定试用期` for "can a
 contract include a probation period?") ranks below one that holds without it, and its verdict
 names the condition. When the sentence does not hold the question's content or no scope holds
@@ -49,6 +50,10 @@ _ASK_NOT_ZH = re.compile(r"(可以|能|可|允许|能否|是否可以)不|不用
 _ASK_NOT_EN = re.compile(r"\b(not|n't|without)\b")
 _COND = re.compile(r"的[，,]")  # a case (`…不满三个月的，`), not a time (`录用…时，`)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+# a question that names a quantity is not decided by a sentence that states none
+_Q_FIGURE = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twice|double|several|multiple|more than one)\b"
+                       r"|[两二三四五六七八九十百千万]+\s*(?:个|名|家|次|倍|年|月|天|日|小时|周|岁|元)")
+_S_FIGURE = re.compile(r"\d|[一两二三四五六七八九十百千万]+\s*(?:个|名|家|次|倍|年|月|天|日|小时|周|岁|元|分之)|唯一|只能|仅")
 # `有下列情形之一的，…可以…：` (a lead-in: what it grants depends on the items) and an item that is
 # a case (`（六）法律规定劳动者可以解除劳动合同的其他情形`), not a rule
 _LIST_LEAD = re.compile(r"(?:下列|以下|如下)[^，,。]{0,12}(?:之一)?的?[，,].*[：:]\s*$|(?:下列|以下)[^，,。]{0,8}之一的")
@@ -174,6 +179,8 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
         return Verdict("", "", "", 0.0, "")
     if _LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence):  # the verdict depends on the list's cases
+        return Verdict("", "", "", 0.0, "")
+    if _Q_FIGURE.search(question.lower()) and not _S_FIGURE.search(sentence):  # "two accounts?": no figure here
         return Verdict("", "", "", 0.0, "")
     asked = question if language == "zh" else question_zh
     best: Verdict | None = None
