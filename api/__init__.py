@@ -158,8 +158,8 @@ def create_app(kg) -> FastAPI:
     # app.state.kg / .store / .sparql: the generation of the store each request was pinned to
     live = live_data.install(app, kg, make_endpoint)
     _install_errors(app)
+    app.include_router(sparql.router)  # first: the busiest path is matched before the others
     app.include_router(routes.router)
-    app.include_router(sparql.router)
     app.include_router(web.router)
     app.include_router(linked.router)
     app.include_router(pages.router)

@@ -21,7 +21,7 @@ Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 
 CORS_PATHS = ("/sparql", "/api/", "/id/", "/context.jsonld", "/.well-known/void", "/ontology")
-EXPOSED = "X-PolicyKG-Truncated, X-PolicyKG-Rows, X-PolicyKG-Seconds, Retry-After, Content-Length"
+EXPOSED = "X-PolicyKG-Truncated, X-PolicyKG-Rows, X-PolicyKG-Seconds, X-PolicyKG-Run, Retry-After, Content-Length"
 SAFE_REQUEST_HEADERS = {"accept", "accept-language", "content-language", "content-type", "cache-control",
                         "x-requested-with", "pragma"}
 ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -1,68 +1,114 @@
 """Running the app under uvicorn: the connection-level guards `policykg serve` needs.
 
-uvicorn's h11 protocol times out idle keep-alive connections but not a request whose line or
-headers never finish (a slowloris client holds the connection for ever). `GuardedH11Protocol`
+The server speaks HTTP with uvicorn's httptools protocol (a C parser) on uvloop when it is
+installed. uvicorn times out idle keep-alive connections, but not a request whose line, headers
+or body never finish (a slowloris client holds the connection for ever). `GuardedProtocol`
 closes a connection whose request line and headers are not complete within `header_timeout`
-seconds of its first byte (or of the connection, for a client that sends nothing).
+seconds of its first byte (or of the connection, for a client that sends nothing), and one whose
+body is not complete within `body_timeout` seconds of the end of its headers.
 """
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 log = logging.getLogger("policykg.api")
 
 GRACEFUL_SHUTDOWN = 30  # seconds in-flight requests may take to finish after SIGTERM / Ctrl-C
+BODY_TIMEOUT_FACTOR = 3  # a request body may take this many times header_timeout (1 MB at most)
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol plus a time limit on reading a request's line and headers."""
+class CorkedTransport:
+    """A transport whose writes in one event-loop step leave as one: uvicorn writes a response's
+    headers and its body separately, two system calls and two wake-ups of the client for a small
+    response. Everything else is the wrapped transport's."""
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(bytes(data))
+
+    def flush(self) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol plus time limits on reading a request's headers and body."""
 
     header_timeout: float = 10.0
+    body_timeout: float = 30.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        self._header_timer: asyncio.TimerHandle | None = None
-        super().connection_made(transport)
-        self._arm()
+        self._timer: asyncio.TimerHandle | None = None
+        super().connection_made(CorkedTransport(transport, self.loop))  # type: ignore[arg-type]
+        self._arm(self.header_timeout, self._headers_too_slow)  # a client that sends nothing
 
-    def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            self._arm()  # still waiting for the end of the headers
-        else:
-            self._disarm()
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm(self.header_timeout, self._headers_too_slow)
 
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self.conn.their_state is not h11.IDLE:
-            self._disarm()
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+        self._arm(self.body_timeout, self._body_too_slow)  # until on_message_complete
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
         super().connection_lost(exc)
 
-    def _arm(self) -> None:
-        if self._header_timer is None:
-            self._header_timer = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+    def _arm(self, seconds: float, callback) -> None:
+        self._disarm()
+        self._timer = self.loop.call_later(seconds, callback)
 
     def _disarm(self) -> None:
-        if self._header_timer is not None:
-            self._header_timer.cancel()
-            self._header_timer = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
     def _headers_too_slow(self) -> None:
-        self._header_timer = None
-        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
-            if self.cycle is None or self.cycle.response_complete:
-                log.info("closing a connection whose request headers did not arrive within %g s", self.header_timeout)
-                self.transport.close()
+        self._timer = None
+        if not self.transport.is_closing() and (self.cycle is None or self.cycle.response_complete):
+            log.info("closing a connection whose request headers did not arrive within %g s", self.header_timeout)
+            self.transport.close()
+
+    def _body_too_slow(self) -> None:
+        self._timer = None
+        if not self.transport.is_closing():
+            log.info("closing a connection whose request body did not arrive within %g s", self.body_timeout)
+            self.transport.close()  # the app's receive() sees http.disconnect
 
 
-def protocol_class(header_timeout: float) -> type[GuardedH11Protocol]:
-    return type("PolicyKGH11Protocol", (GuardedH11Protocol,), {"header_timeout": header_timeout})
+def protocol_class(header_timeout: float) -> type[GuardedProtocol]:
+    return type("PolicyKGProtocol", (GuardedProtocol,),
+                {"header_timeout": header_timeout, "body_timeout": header_timeout * BODY_TIMEOUT_FACTOR})
+
+
+def event_loop() -> str:
+    """uvloop when installed (a faster event loop), else asyncio's."""
+    return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
 
 
 def serve(kg, host: str, port: int) -> None:
@@ -81,8 +127,8 @@ def serve(kg, host: str, port: int) -> None:
     if not 0 < port < 65536:
         raise InputError(f"--port must be between 1 and 65535, not {port}")
     config = uvicorn.Config(create_app(kg), host=host, port=port, log_level="info", http=protocol_class(header_timeout),
-                            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, timeout_keep_alive=5)
+                            loop=event_loop(), timeout_graceful_shutdown=GRACEFUL_SHUTDOWN, timeout_keep_alive=5)
     uvicorn.Server(config).run()
 
 
-__all__ = ["GuardedH11Protocol", "protocol_class", "serve"]
+__all__ = ["GuardedProtocol", "protocol_class", "serve"]

@@ -8,9 +8,10 @@
   `application/sparql-update`: 403), update text sent as a query, `SERVICE` and malformed
   queries (400, with the parser's message), two queries at once (400), other media types (415),
   formats the client does not accept (406);
-- each query runs in a worker process with a time limit (`sparql_timeout`, 503 when passed)
+- each new query runs in a worker process with a time limit (`sparql_timeout`, 503 when passed);
+  one that already ran on this store version within `sparql_fast_ms` runs again in the server
   and a row cap (`sparql_max_rows`: the result is cut, and the response carries
-  `X-PolicyKG-Truncated: true`).
+  `X-PolicyKG-Truncated: true`); `X-PolicyKG-Run` says where it ran (`worker` or `server`).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ router = APIRouter(tags=["sparql"])
 log = logging.getLogger("policykg.api")
 
 MAX_BODY = 1_000_000  # bytes of a POSTed query
+INLINE = 0.002  # seconds: a query known to take at most this runs on the event loop itself
 
 
 def refuse(status: int, message: str) -> InputError:
@@ -52,12 +54,14 @@ class SparqlEndpoint:
             self.max_rows = settings.get_int("sparql_max_rows")
             workers = settings.get_int("sparql_workers")
             waiting = settings.get_int("sparql_queue")
+            fast = settings.get_float("sparql_fast_ms")
         except ValueError:
-            raise InputError("POLICYKG_SPARQL_TIMEOUT must be seconds; POLICYKG_SPARQL_MAX_ROWS, "
-                             "POLICYKG_SPARQL_WORKERS and POLICYKG_SPARQL_QUEUE whole numbers") from None
-        if not self.timeout > 0 or self.max_rows < 1 or workers < 1 or waiting < 0:
+            raise InputError("POLICYKG_SPARQL_TIMEOUT must be seconds, POLICYKG_SPARQL_FAST_MS milliseconds; "
+                             "POLICYKG_SPARQL_MAX_ROWS, POLICYKG_SPARQL_WORKERS and POLICYKG_SPARQL_QUEUE "
+                             "whole numbers") from None
+        if not self.timeout > 0 or self.max_rows < 1 or workers < 1 or waiting < 0 or not fast >= 0:
             raise InputError("sparql_timeout must be > 0 seconds, sparql_max_rows and sparql_workers at least 1, "
-                             "sparql_queue at least 0")
+                             "sparql_queue and sparql_fast_ms at least 0")
         # queries wait here, on the event loop, never in the threads that serve pages and /api
         self.admission = Admission(slots=workers, queue=waiting, max_wait=max(self.timeout, 30.0),
                                    retry_after=self.timeout)
@@ -66,6 +70,9 @@ class SparqlEndpoint:
     async def submit(self, request: Request, req: QueryRequest) -> QueryResult:
         """Run `req` in a SPARQL slot (Busy: 503 + Retry-After); stopped if the client disconnects."""
         guard.check(req.query)  # refusals and limits before the query takes a slot
+        req.max_rows = self.max_rows
+        if self.store.known_fast(req, self.timeout, INLINE):  # a query known to take well under a millisecond
+            return self.run(req)  # on the event loop: a thread hop would cost more than the query
         ticket = Ticket()
         return await self.admission.run(self.run, req, ticket, disconnected=wait_for_disconnect(request.receive),
                                         cancel=ticket.cancel)
@@ -176,7 +183,8 @@ async def parse_request(request: Request) -> QueryRequest:
 
 def _response(result: QueryResult) -> Response:
     headers = {"Vary": "Accept", "X-PolicyKG-Rows": str(result.rows),
-               "X-PolicyKG-Seconds": f"{result.seconds:.3f}"}
+               "X-PolicyKG-Seconds": f"{result.seconds:.3f}",
+               "X-PolicyKG-Run": "worker" if result.ran_in == "worker" else "server"}
     if result.truncated:
         headers["X-PolicyKG-Truncated"] = "true"
     return Response(result.body, media_type=result.media_type, headers=headers)

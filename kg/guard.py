@@ -69,6 +69,7 @@ class QueryShape:
     unions: int = 0
     operators: int = 0
     order_by: list[str] = field(default_factory=list)  # bare variables sorted on (ORDER BY ?x, ASC(?x))
+    limit: int | None = None  # the query's own top-level LIMIT (not a subquery's)
     unbalanced: bool = False
 
 
@@ -109,6 +110,8 @@ def inspect(sparql: str) -> QueryShape:
                 in_order = True
             elif word in ("LIMIT", "OFFSET", "VALUES"):
                 in_order = False
+                if word == "LIMIT" and depth == 0 and i + 1 < len(toks) and toks[i + 1][1].isdigit():
+                    shape.limit = int(toks[i + 1][1])
         elif kind == "var" and in_order:
             before = toks[i - 1][1].upper() if i else ""
             wrapped = before == "(" and i > 1 and toks[i - 2][1].upper() in ("ASC", "DESC")

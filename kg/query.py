@@ -44,6 +44,7 @@ class QueryResult:
     rows: int = 0
     truncated: bool = False
     seconds: float = 0.0
+    ran_in: str = "process"  # "process": the caller's; "worker": a query worker process
 
 
 _STRINGS = re.compile(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
@@ -149,13 +150,19 @@ def serialize(result: Any, req: QueryRequest, started: float | None = None) -> Q
                            time.perf_counter() - started)
     if isinstance(result, ox.QuerySolutions):
         fmt = formats.negotiate(RESULTS, req.fmt, req.accept)
+        if cap is not None and _bounded(req.query, cap):  # the engine's own writer: no row can be cut
+            body = result.serialize(format=ox.QueryResultsFormat.JSON)
+            rows = sum(1 for _ in ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))
+            if fmt.name != "json":
+                body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt.ox)
+            return QueryResult(body, fmt.media_type, "select", fmt.name, rows, False, time.perf_counter() - started)
         names = [v.value for v in result.variables]
         rows = list(result if cap is None else itertools.islice(result, cap + 1))
         truncated = cap is not None and len(rows) > cap
         rows = rows[:cap] if cap is not None else rows
         doc = {"head": {"vars": names}, "results": {"bindings": [
             {n: _term_json(row[n]) for n in names if row[n] is not None} for row in rows]}}
-        body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        body = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")  # as the engine writes it
         if fmt.name != "json":
             body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=fmt.ox)
         return QueryResult(body, fmt.media_type, "select", fmt.name, len(rows), truncated,
@@ -167,6 +174,16 @@ def serialize(result: Any, req: QueryRequest, started: float | None = None) -> Q
     body = dump(triples, fmt)
     return QueryResult(body, fmt.media_type, "graph", fmt.name, len(triples), truncated,
                        time.perf_counter() - started)
+
+
+def _bounded(sparql: str, cap: int) -> bool:
+    """Whether a SELECT's own top-level LIMIT keeps it within `cap` rows."""
+    if "limit" not in sparql.lower():
+        return False
+    from policykg.kg.guard import inspect
+
+    limit = inspect(sparql).limit
+    return limit is not None and limit <= cap
 
 
 def dump(triples: list, fmt: formats.Format) -> bytes:

@@ -326,9 +326,18 @@ class Store:
                            base_iri=base_iri)
         graph = self.graph
         if timeout is not None and graph.worker_path is not None:
-            return self._workers(graph.worker_path, timeout).run(req, ticket)  # ticket: kg.workers.Ticket
+            pool = self._workers(graph.worker_path, timeout)
+            if not pool.known_fast(req):  # new or slow: in a worker that can be stopped
+                return pool.run(req, ticket)  # ticket: kg.workers.Ticket
         started = time.perf_counter()
         return _guard(lambda: serialize(graph.run(req), req, started))
+
+    def known_fast(self, req: QueryRequest, timeout: float, within: float) -> bool:
+        """Whether `req` (with this time limit) already ran on this store version within `within` seconds."""
+        graph = self.graph
+        if graph.worker_path is None:
+            return False
+        return self._workers(graph.worker_path, timeout).known_fast(req, within)
 
     def export(self, fmt: str = "ttl") -> bytes:
         return _guard(lambda: self.graph.export(formats.by_name(formats.RDF, fmt)))
@@ -343,7 +352,8 @@ class Store:
             if self._pool is None or self._pool.closed or self._pool.timeout != timeout:
                 if self._pool is not None:
                     self._pool.close()
-                self._pool = QueryPool(path, size=self.settings.get_int("sparql_workers"), timeout=timeout)
+                self._pool = QueryPool(path, size=self.settings.get_int("sparql_workers"), timeout=timeout,
+                                       fast=self.settings.get_float("sparql_fast_ms") / 1000)
             return self._pool
 
     def warm_up(self, timeout: float) -> None:

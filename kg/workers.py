@@ -5,6 +5,12 @@ process: each worker process opens the Oxigraph folder read-only and answers one
 time over a socket. A query that runs longer than the limit gets its worker killed (a fresh one
 starts on the next query) and the caller a `QueryTimeout` (HTTP 503).
 
+Most queries an endpoint sees are repeated (a page's, a dashboard's, an example's). The pool
+remembers how long each query took in a worker on this store version (`cost`); one that took at
+most `fast` seconds runs again in the caller's process with no worker round trip: the store
+version is immutable, so the same query does the same work again and cannot run away. New and
+slower queries always run in a worker.
+
 A worker that dies of a signal while running a query (pyoxigraph aborts or overflows its stack
 on some queries) makes that query an `EngineCrash` (HTTP 422, with the engine's message): it is
 never retried, and the pool refuses it at once from then on. A query whose caller gives up
@@ -16,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import queue
+from collections import OrderedDict
 import socket
 import subprocess
 import sys
@@ -71,12 +78,18 @@ class Ticket:
 WORKER_NICE = 5  # workers run at a lower CPU priority than the server
 SLOT_WAIT = 30.0  # seconds a query waits for a free worker before a 503
 CRASH_MEMORY = 1000  # queries remembered as crashing the engine
+COST_MEMORY = 10_000  # queries whose run time in a worker is remembered
 ENGINE_SIGNALS = (-6, -11, -7, -4)  # SIGABRT (a Rust panic), SIGSEGV (stack overflow), SIGBUS, SIGILL
 
 
 def query_key(sparql: str) -> str:
     """A query's text without differences of white space (the key of the crash memory)."""
     return " ".join(sparql.split())
+
+
+def cost_key(req: QueryRequest) -> tuple:
+    """What decides the work a query does on a given store: its text, dataset, base and row cap."""
+    return (req.query, tuple(req.default_graphs), tuple(req.named_graphs), req.base_iri, req.max_rows)
 
 
 def execute(store: ox.Store, req: QueryRequest) -> QueryResult:
@@ -194,9 +207,12 @@ class _Worker:
 class QueryPool:
     """A few worker processes; `run` gives each query one of them, with a time limit."""
 
-    def __init__(self, graph_dir: Path, *, size: int = 2, timeout: float = 10.0) -> None:
+    def __init__(self, graph_dir: Path, *, size: int = 2, timeout: float = 10.0, fast: float = 0.0) -> None:
         self.graph_dir = Path(graph_dir)
         self.timeout = timeout
+        self.fast = min(fast, timeout / 10)  # seconds: a query known to take at most this runs in-process
+        self._cost: OrderedDict[tuple, float] = OrderedDict()  # cost_key → seconds it took in a worker
+        self._cost_lock = threading.Lock()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers = [_Worker(self.graph_dir) for _ in range(max(1, size))]
         for worker in self._workers:
@@ -211,6 +227,26 @@ class QueryPool:
             while len(self.crashed) > CRASH_MEMORY:
                 self.crashed.pop(next(iter(self.crashed)))
 
+    def known_fast(self, req: QueryRequest, within: float | None = None) -> bool:
+        """Whether `req` already ran in a worker on this store within `within` (default `fast`) seconds."""
+        limit = self.fast if within is None else min(within, self.fast)
+        if limit <= 0:
+            return False
+        key = cost_key(req)
+        with self._cost_lock:
+            took = self._cost.get(key)
+            if took is not None:
+                self._cost.move_to_end(key)
+        return took is not None and took <= limit
+
+    def _remember_cost(self, req: QueryRequest, seconds: float) -> None:
+        key = cost_key(req)
+        with self._cost_lock:
+            self._cost[key] = max(seconds, self._cost.get(key, 0.0))
+            self._cost.move_to_end(key)
+            while len(self._cost) > COST_MEMORY:
+                self._cost.popitem(last=False)
+
     def run(self, req: QueryRequest, ticket: Ticket | None = None) -> QueryResult:
         known = self.crashed.get(query_key(req.query))
         if known is not None:  # it killed a worker before: it would again
@@ -223,7 +259,10 @@ class QueryPool:
                                "try again") from None
         ticket = ticket or Ticket()
         try:
-            return self._run_on(worker, req, ticket)
+            result = self._run_on(worker, req, ticket)
+            self._remember_cost(req, result.seconds)
+            result.ran_in = "worker"
+            return result
         except (QueryTimeout, EngineCrash, QueryCancelled):
             # its worker was killed or died: start a fresh one now, off the request, then free the slot
             threading.Thread(target=self._restart, args=(worker,), daemon=True).start()

@@ -40,6 +40,9 @@ SETTINGS: tuple[Setting, ...] = (
             "most documents one corpus manifest may list"),
     Setting("sparql_workers", "POLICYKG_SPARQL_WORKERS", "2",
             "worker processes that run SPARQL queries on the endpoint (queries run at once)"),
+    Setting("sparql_fast_ms", "POLICYKG_SPARQL_FAST_MS", "50",
+            "a query that already ran on this store version within this many milliseconds runs again in the "
+            "server process, without a worker round trip (0: every query in a worker)"),
     Setting("sparql_queue", "POLICYKG_SPARQL_QUEUE", "64",
             "SPARQL queries that may wait for a worker; more get 503 with Retry-After at once"),
     Setting("cors_origins", "POLICYKG_CORS_ORIGINS", "*",

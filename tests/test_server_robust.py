@@ -151,6 +151,16 @@ def test_keep_alive_then_half_sent_headers_are_timed_out(live):
     assert took is not None and took < 5
 
 
+def test_a_slow_request_body_is_timed_out(live):
+    # headers promise 100 bytes, 5 come: the body may take 3 × header_timeout (2 s here)
+    port = int(live.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+                     b"Content-Length: 100\r\n\r\nASK {")
+        took = _closed_within(sock, 12)
+    assert took is not None and 4 < took < 10, took
+
+
 def test_live_server_basics(live):
     r = httpx.head(live + "/api/documents")
     assert r.status_code == 200 and r.headers["x-content-type-options"] == "nosniff"
@@ -267,11 +277,32 @@ def test_busy_endpoint_says_when_to_come_back(store_dir):
         slow.start()
         time.sleep(0.7)
         started = time.perf_counter()
-        r = httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        r = httpx.get(url + "/sparql", params={"query": "ASK { ?s a ?o }"}, timeout=30)  # new: needs a worker
         assert r.status_code == 503 and r.headers["retry-after"] == "6" and "busy" in r.json()["error"]
         assert time.perf_counter() - started < 1.0
         assert httpx.get(url + "/api/documents", timeout=5).status_code == 200
+        # a query that already ran fast on this store needs no worker: it is answered all the same
+        r = httpx.get(url + "/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+        assert r.status_code == 200 and r.headers["x-policykg-run"] == "server"
         slow.join(30)
+
+
+def test_a_query_known_fast_runs_in_the_server_and_a_new_one_in_a_worker(store_dir):
+    query = "SELECT ?s WHERE { ?s a ?t } ORDER BY ?s LIMIT 3"
+    # a generous threshold: the mechanism is under test, not this machine's speed (the limit is 1/10 of 6 s)
+    with serving(store_dir, sparql_timeout="6", sparql_workers="1", sparql_fast_ms="2000") as (url, proc):
+        first = httpx.get(url + "/sparql", params={"query": query}, timeout=30)
+        again = httpx.get(url + "/sparql", params={"query": query}, timeout=30)
+        assert first.headers["x-policykg-run"] == "worker" and again.headers["x-policykg-run"] == "server"
+        assert first.content == again.content and again.headers["x-policykg-rows"] == "3"
+        # the time limit still holds for what has not run before, and for the same query with other rows
+        r = httpx.get(url + "/sparql", params={"query": RUNAWAY}, timeout=30)
+        assert r.status_code == 503 and "stopped after 6 s" in r.json()["error"]
+        r = httpx.get(url + "/sparql", params={"query": query.replace("3", "4")}, timeout=30)
+        assert r.headers["x-policykg-run"] == "worker"
+    with serving(store_dir, sparql_fast_ms="0") as (url, proc):  # 0: every query in a worker
+        for _ in range(2):
+            assert httpx.get(url + "/sparql", params={"query": query}).headers["x-policykg-run"] == "worker"
 
 
 def test_a_query_is_stopped_when_its_client_leaves(store_dir):
@@ -394,3 +425,22 @@ def test_a_rebuild_is_served_whole_and_never_alternates(tmp_path):
             assert hits and {h["document"] for h in hits} == {"linhai-measures"}
             assert c.get(url + "/api/documents/qinghe-notice").status_code == 404
             assert c.get(url + "/documents/linhai-measures").status_code == 200
+
+
+def test_the_cost_memory_lives_with_one_store_version(store_dir):
+    from policykg.kg.store import Store
+    from policykg.settings import Settings
+
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }"
+    settings = Settings.from_env(sparql_fast_ms="2000")
+    store = Store(store_dir, settings)
+    try:
+        runs = [store.query(query, "json", timeout=6).ran_in for _ in range(3)]
+        assert runs == ["worker", "process", "process"]
+    finally:
+        store.close()
+    reopened = Store(store_dir, settings)  # what a rebuild gives the server: a new store, nothing known yet
+    try:
+        assert reopened.query(query, "json", timeout=6).ran_in == "worker"
+    finally:
+        reopened.close()

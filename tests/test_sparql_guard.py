@@ -77,6 +77,30 @@ def test_order_by_variables_are_found():
     assert guard.inspect("SELECT * WHERE { ?s ?p ?o } ORDER BY STR(?o)").order_by == []
 
 
+@pytest.mark.parametrize("query, limit", [
+    ("SELECT * { ?s ?p ?o } LIMIT 10", 10),
+    ("SELECT * { ?s ?p ?o } ORDER BY ?s OFFSET 5 limit 7", 7),
+    ("SELECT * { { SELECT ?s { ?s ?p ?o } LIMIT 3 } ?s ?q ?r }", None),  # a subquery's LIMIT bounds nothing
+    ('SELECT * { ?s ?p "LIMIT 2" }', None),
+])
+def test_the_top_level_limit_is_found(query, limit):
+    assert guard.inspect(query).limit == limit
+
+
+def test_a_select_within_its_limit_gives_the_same_bytes_as_one_cut_at_the_cap(store_dir):
+    from policykg.kg.store import Store
+
+    store = Store(store_dir)
+    try:
+        for fmt in ("json", "csv", "tsv", "xml"):
+            limited = store.query("SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 25", fmt, max_rows=10_000)
+            cut = store.query("SELECT ?s ?p ?o { ?s ?p ?o } ORDER BY ?s ?p ?o", fmt, max_rows=25)
+            assert limited.body == cut.body and limited.rows == cut.rows == 25
+            assert not limited.truncated and cut.truncated
+    finally:
+        store.close()
+
+
 def test_engine_stack_overflow_shapes_are_refused_before_they_crash():
     """The shapes that segfault pyoxigraph 0.5.13 (measured) never reach it: each is refused."""
     for query, _ in REFUSED[5:8]:
