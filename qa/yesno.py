@@ -50,10 +50,21 @@ _ASK_NOT_ZH = re.compile(r"(可以|能|可|允许|能否|是否可以)不|不用
 _ASK_NOT_EN = re.compile(r"\b(not|n't|without)\b")
 _COND = re.compile(r"的[，,]")  # a case (`…不满三个月的，`), not a time (`录用…时，`)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# a question that names a quantity is not decided by a sentence that states none
-_Q_FIGURE = re.compile(r"\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|twice|double|several|multiple|more than one)\b"
-                       r"|[两二三四五六七八九十百千万]+\s*(?:个|名|家|次|倍|年|月|天|日|小时|周|岁|元)")
-_S_FIGURE = re.compile(r"\d|[一两二三四五六七八九十百千万]+\s*(?:个|名|家|次|倍|年|月|天|日|小时|周|岁|元|分之)|唯一|只能|仅")
+# a question that names a quantity ("two accounts?") is decided only by a sentence stating it
+_EN_VALUES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+              "ten": 10, "eleven": 11, "twelve": 12, "twice": 2, "double": 2, "triple": 3}
+_NUMERAL = re.compile(r"\d+(?:\.\d+)?|[一两二三四五六七八九十百千]+(?=\s*(?:个|名|家|次|倍|年|月|天|日|小时|周|岁|元|万))")
+_ONLY = re.compile(r"只能|唯一|仅限|不得超过|至多|最多")
+
+
+def _values(text: str) -> set[float]:
+    from policykg.text import parse_number
+
+    out = {float(v) for m in _NUMERAL.finditer(text) if (v := parse_number(m.group(0))) is not None}
+    out |= {float(_EN_VALUES[w]) for w in re.findall(r"[a-z]+", text.lower()) if w in _EN_VALUES}
+    return out
+
+
 # `有下列情形之一的，…可以…：` (a lead-in: what it grants depends on the items) and an item that is
 # a case (`（六）法律规定劳动者可以解除劳动合同的其他情形`), not a rule
 _LIST_LEAD = re.compile(r"(?:下列|以下|如下)[^，,。]{0,12}(?:之一)?的?[，,].*[：:]\s*$|(?:下列|以下)[^，,。]{0,8}之一的")
@@ -180,8 +191,9 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         return Verdict("", "", "", 0.0, "")
     if _LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence):  # the verdict depends on the list's cases
         return Verdict("", "", "", 0.0, "")
-    if _Q_FIGURE.search(question.lower()) and not _S_FIGURE.search(sentence):  # "two accounts?": no figure here
-        return Verdict("", "", "", 0.0, "")
+    asked_values = _values(question)
+    if asked_values and not (asked_values & _values(sentence) or _ONLY.search(sentence)):
+        return Verdict("", "", "", 0.0, "")  # "two accounts?": the sentence states no such quantity
     asked = question if language == "zh" else question_zh
     best: Verdict | None = None
     for word, scope, start, own in scopes(sentence):
