@@ -125,7 +125,7 @@ def _gloss(text: str) -> tuple[list[str], int]:
                 elif out and not out[-1].endswith(","):
                     out[-1] += ","
                 known += 1
-            elif ch == "不" and text[i + 1:i + 2] not in ("得", "能", "予"):
+            elif ch == "未" or ch == "不" and text[i + 1:i + 2] not in ("得", "能", "予"):
                 out.append("not")
                 known += 1
             elif ch in _FUNCTION:
@@ -212,7 +212,7 @@ def render_sentence(text: str, clause: bool = False) -> str:
     parts = [p for p in re.split(r"[；;]", text) if p.strip()]
     rendered = [r for r in (_render_clause(p) for p in parts) if r]
     out = "; ".join(rendered).replace(" ,", ",")
-    out = re.sub(r",(?=\S)", ", ", re.sub(r",+", ",", out))
+    out = re.sub(r",(?=[^\s\d])", ", ", re.sub(r",+", ",", out))
     if clause or not out:
         return out
     return out[:1].upper() + out[1:]
