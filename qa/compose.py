@@ -245,9 +245,9 @@ def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | N
     return lead + ("".join(out) if lang == "zh" else " ".join(out))
 
 
-_WHAT_ZH = {"amount": "具体金额的规定", "percent": "具体比例的规定", "count": "具体数量的规定",
+_WHAT_ZH = {"amount": "具体金额的规定", "amount_or_share": "具体金额的规定", "percent": "具体比例的规定", "count": "具体数量的规定",
             "duration": "具体期限的规定", "agency": "负责部门的规定"}
-_WHAT_EN = {"amount": "an amount", "percent": "a percentage", "count": "a number", "duration": "a period",
+_WHAT_EN = {"amount": "an amount", "amount_or_share": "an amount", "percent": "a percentage", "count": "a number", "duration": "a period",
             "agency": "a responsible agency"}
 
 

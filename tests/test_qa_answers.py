@@ -119,6 +119,12 @@ def test_the_case_of_a_bare_figure(laws):
     assert _first(r) == ("law-6fc498e8", 46)
 
 
+def test_how_much_without_money_is_answered_by_a_share(laws):
+    r = _ask(laws, "How much must an employer pay for work on a statutory holiday?")  # 百分之三百, item (三)
+    assert "300%" in r["answer"] and "150%" not in r["answer"] and not r["abstained"]
+    assert _first(r) == ("law-5de52ddb", 44) and r["citations"][0]["item"] == 3
+
+
 def test_several_parts_get_one_unit_each(laws):
     r = _ask(laws, "Can an employer extend working hours, and by how many hours a day at most in general?")
     assert r["answer"].startswith("(1) Yes.") and "(2)" in r["answer"] and "1 hour" in r["answer"]
