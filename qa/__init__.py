@@ -55,10 +55,10 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     """The answer from the texts in force on `as_of` (today when None); citations name version and
     status. A question of several parts (qa.parts) gets one unit per part."""
     language = "zh" if is_chinese(question) else "en"
-    parts, context = split_parts(question, language)
+    parts = split_parts(question, language)
     if len(parts) < 2:
         return _answer_one(searcher, question, as_of)
-    results = [_answer_one(searcher, question, as_of, asked=p, context=context) for p in parts]
+    results = [_answer_one(searcher, question, as_of, asked=p, context=c) for p, c in parts]
     return _join_parts(question, language, results)
 
 
@@ -97,6 +97,9 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     intent = classify(asked, query.language)
     ranking = searcher.rank(query)
     top = ranking.top(CANDIDATES, scoped=True)
+    if own != question:  # a part: its own best clauses too (each list scaled to its best)
+        part_top = searcher.rank(searcher.analyse(asked, exclude=query.exclude)).top(CANDIDATES, scoped=True)
+        top = _merge_tops(part_top, top)
     weights = _weights(searcher)
     drop = set(_place_tokens(query)) | asker_words()
     if query.language == "zh":
@@ -381,6 +384,15 @@ def _english_groups(query) -> list[list[str]]:
             groups.append(group)
     groups += [list(g) for i, g in enumerate(query.linked.groups) if g and i not in used]
     return groups
+
+
+def _merge_tops(*tops) -> list[tuple[tuple[str, int], float]]:
+    merged: dict[tuple[str, int], float] = {}
+    for top in tops:
+        best = top[0][1] if top and top[0][1] > 0 else 1.0
+        for key, score in top:
+            merged[key] = max(merged.get(key, 0.0), score / best)
+    return sorted(merged.items(), key=lambda kv: -kv[1])[:CANDIDATES + 3]
 
 
 def _unlinked(query, searcher) -> tuple[int, str]:

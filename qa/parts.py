@@ -15,14 +15,29 @@ _EN_SPLIT = re.compile(r"[;?]|,\s*(?:and\s+)?(?=(?:by\s+)?(?:how|what|which|who|
                        r"|\s+and\s+(?=(?:how|what|which|who|when|whether|where)\b)")
 
 
-def split_parts(question: str, language: str) -> tuple[list[str], str]:
-    """(the parts that ask something, the context pieces) — one part when the question has one."""
-    pieces = [p.strip(" ，,") for p in (_ZH_SPLIT if language == "zh" else _EN_SPLIT).split(question) if p and p.strip(" ，,")]
+def split_parts(question: str, language: str) -> list[tuple[str, str]]:
+    """(part, its context) for each part that asks something — one (question, "") when the question
+    has one part. A piece that asks nothing before the first part is context for every part; one
+    after it (`累计缴费满一年不足五年的，` before `…最长多久`) is context for the part that follows it."""
+    pieces = [p.strip(" ，,") for p in (_ZH_SPLIT if language == "zh" else _EN_SPLIT).split(question)
+              if p and p.strip(" ，,")]
     if language == "zh":
-        asks = [p for p in pieces if _ZH_CUE.search(p)]
+        asking = [bool(_ZH_CUE.search(p)) for p in pieces]
     else:
-        asks = [p for p in pieces if _EN_CUE.search(p.lower()) or _EN_YESNO.search(p.lower())]
-    context = " ".join(p for p in pieces if p not in asks)
-    if len(asks) < 2:
-        return [question], ""
-    return asks, context
+        asking = [bool(_EN_CUE.search(p.lower()) or _EN_YESNO.search(p.lower())) for p in pieces]
+    if sum(asking) < 2:
+        return [(question, "")]
+    first = asking.index(True)
+    shared = " ".join(pieces[:first])
+    parts: list[tuple[str, str]] = []
+    pending: list[str] = []
+    for piece, asks in zip(pieces[first:], asking[first:]):
+        if not asks:
+            pending.append(piece)
+            continue
+        parts.append((piece, " ".join([shared] + pending).strip()))
+        pending = []
+    if pending:  # context after the last part belongs to it
+        last, ctx = parts[-1]
+        parts[-1] = (last, f"{ctx} {' '.join(pending)}".strip())
+    return parts

@@ -131,6 +131,11 @@ def test_several_parts_get_one_unit_each(laws):
     r = _ask(laws, "用人单位延长工作时间一般每日不得超过几小时，每月不得超过多少小时？")
     assert r["answer"].startswith("（1）") and "（2）" in r["answer"]
     assert "一小时" in r["answer"] and "三十六小时" in r["answer"] and not r["abstained"]
+    # a case before the second part is that part's, not the first's
+    r = _ask(laws, "失业保险费由谁缴纳，累计缴费满一年不足五年的，领取失业保险金的期限最长多久？")
+    first, second = r["answer"].split("（2）")
+    assert "共同缴纳失业保险费" in first and "十二个月" in second and "十八个月" not in r["answer"]
+    assert {("law-6fc498e8", 44), ("law-6fc498e8", 46)} <= {(c["document"], c["number"]) for c in r["citations"]}
 
 
 def test_who_must_names_the_party(laws):
