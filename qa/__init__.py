@@ -19,7 +19,7 @@ from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, asker_words, classify, english_light_words
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
-from policykg.qa.units import locate
+from policykg.qa.units import ITEM, locate
 from policykg.qa.yesno import EXCEPT, decide
 from policykg.qa.parts import split_parts
 from policykg.search.text import is_chinese, tier_tokens
@@ -151,11 +151,15 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
         return {**base, "answer": text, "abstained": True, "citations": citations,
                 "facts": facts_for(store, query, [k for k, _ in nearest[:1]])}
     lead, whole = None, False
+    quoted: dict[tuple[tuple[str, int], int], str] = {}  # a span quoted with more than its own text
     if intent.name == "yesno":
         pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
+        pool += [c for c in candidates[:20] if c not in pool and _with_lead_in(store, c.span)]  # items: with their lead-in
         unknown, asked_zh = _unlinked(searcher.analyse(own), searcher) if query.language == "en" else (0, "")
-        decided = [(c, decide(c.span.text, own, groups, weights.idf, query.language,
-                              _context(store, c.span.key), unknown=unknown, question_zh=asked_zh)) for c in pool]
+        listed = {id(c): _with_lead_in(store, c.span) for c in pool}  # an item read with its list's lead-in
+        decided = [(c, decide(listed[id(c)] or c.span.text, own, groups, weights.idf, query.language,
+                              _context(store, c.span.key), unknown=unknown, question_zh=asked_zh,
+                              listed=bool(listed[id(c)]))) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
             span = answering[0].span
@@ -165,6 +169,8 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
                     "abstained": True, "citations": citations, "facts": facts_for(store, query, [span.key])}
         best, v = max(good, key=lambda cv: (round(cv[1].rank, 3), cv[0].total))
         chosen = [best]
+        if listed[id(best)]:
+            quoted[(best.span.key, best.span.index)] = listed[id(best)]
         lead = verdict_lead(v, query.language)
         if EXCEPT.search(best.span.text):  # `除…外，不得解除`: the verdict holds but for the cases named
             lead = {"zh": lead.rstrip("。") + "（文中所列例外情形除外）。",
@@ -180,6 +186,8 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     spans = [c.span for c in chosen]
     units = {(s.key, s.index): locate(store.clause(*s.key).body, s.text) for s in spans}
     citations = _citations(store, spans, top, units, as_of)
+    spans = [Span(sp.key, sp.index, quoted[(sp.key, sp.index)], sp.end, sp.score, sp.coverage, sp.has_pattern,
+                  sp.matched) if (sp.key, sp.index) in quoted else sp for sp in spans]
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
@@ -384,6 +392,22 @@ def _english_groups(query) -> list[list[str]]:
             groups.append(group)
     groups += [list(g) for i, g in enumerate(query.linked.groups) if g and i not in used]
     return groups
+
+
+def _with_lead_in(store, span: Span) -> str:
+    """An item that is a case (`（六）在上下班途中…的`) with the lead-in of its list
+    (`职工有下列情形之一的，应当认定为工伤：`), or "" when the span is no such item."""
+    if not ITEM.match(span.text):
+        return ""
+    lines = [ln.strip() for ln in (store.clause(*span.key).body or "").split("\n") if ln.strip()]
+    needle = span.text.strip().rstrip("。；;")[:40]
+    at = next((i for i, ln in enumerate(lines) if needle and needle in ln), None)
+    if at is None:
+        return ""
+    lead = next((ln for ln in reversed(lines[:at]) if not ITEM.match(ln)), "")
+    if not re.search(r"(?:下列|以下)[^，,。]{0,12}之一", lead) or not lead.rstrip().endswith(("：", ":")):
+        return ""
+    return f"{lead.rstrip()}{span.text.strip()}"
 
 
 def _merge_tops(*tops) -> list[tuple[tuple[str, int], float]]:

@@ -71,6 +71,24 @@ _LIST_LEAD = re.compile(r"(?:下列|以下|如下)[^，,。]{0,12}(?:之一)?的
 _LIST_CASE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)].*(?:的|情形|情况)[；;。]?\s*$")
 
 
+# parties a duty or a permission falls on, by kind (a verdict for one is no verdict for another)
+_PARTIES = {"employer": ("用人单位", "用工单位", "雇主", "企业", "单位"), "worker": ("劳动者", "职工", "员工", "农民工", "女职工"),
+            "seller": ("经营者", "销售者", "商家"), "consumer": ("消费者",), "driver": ("驾驶人",)}
+
+
+_ADVERBIAL = re.compile(r"^(?:经|与|在|对|由|向|按|根据|依照|依据|因|除|自|从|为|以|将|把|当)")
+
+
+def _parties(text: str) -> set[str]:
+    found = set()
+    for kind, words in _PARTIES.items():
+        if any(w in text for w in words):
+            found.add(kind)
+    if "worker" in found and "employer" in found and not any(w in text for w in ("用人单位", "用工单位", "雇主", "企业")):
+        found.discard("employer")  # `职工所在单位` names the worker
+    return found
+
+
 @dataclass
 class Verdict:
     kind: str  # "no", "not", "neednot", "must", "may" or "" (no modal scope holds the act)
@@ -143,6 +161,12 @@ def condition_before(sentence: str, start: int) -> str:
     return head[:marks[-1].end()].strip("，, ")
 
 
+def _item_of(listed: str) -> str:
+    """The item of a lead-in joined to it (`…：（一）在试用期内的` → `在试用期内的`)."""
+    item = re.split(r"[：:]", listed)[-1]
+    return re.sub(r"^\s*[（(][一二三四五六七八九十]+[）)]", "", item).strip("；;。 ")
+
+
 def _stated(condition: str, question_text: str) -> bool:
     """Does the question state the condition? (half of the condition's character pairs in it)."""
     pairs = {condition[i:i + 2] for i in range(len(condition) - 1) if _CJK.match(condition[i])
@@ -173,12 +197,13 @@ _ANSWERS = {  # (scope kind, what is asked) → answer
 
 
 def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str, context: str = "",
-           unknown: int = 0, question_zh: str = "") -> Verdict:
+           unknown: int = 0, question_zh: str = "", listed: bool = False) -> Verdict:
     """The verdict the sentence gives on the question (`groups`: the question's terms as groups of
     Chinese alternatives; `idf`: term → weight; `context`: the clause and document titles, whose
     words count for what the sentence is about but not for the act; `unknown`: how many of the
     question's words nothing links (English words the vocabulary lacks): each weighs half an average
-    term, and no sentence can be shown to hold it; `question_zh`: the question's Chinese terms, to tell a stated condition)."""
+    term, and no sentence can be shown to hold it; `question_zh`: the question's Chinese terms, to tell a stated condition;
+    `listed`: the sentence is a list's lead-in joined to one item, the case the question matches)."""
     from policykg.qa.focus import synonyms
 
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
@@ -189,19 +214,24 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     whole = sum(w for g, w in zip(groups, weights) if any(t in about for t in g)) / total
     if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
         return Verdict("", "", "", 0.0, "")
-    if _LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence):  # the verdict depends on the list's cases
-        return Verdict("", "", "", 0.0, "")
+    if not listed and (_LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence)):
+        return Verdict("", "", "", 0.0, "")  # the verdict depends on the list's cases
     asked_values = _values(question)
     if asked_values and not (asked_values & _values(sentence) or _ONLY.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # "two accounts?": the sentence states no such quantity
     asked = question if language == "zh" else question_zh
+    asked_parties = _parties(question if language == "zh" else question_zh)
     best: Verdict | None = None
     for word, scope, start, own in scopes(sentence):
+        before = own[:own.find(word)] if own.find(word) > 0 else ""
+        party = set() if _ADVERBIAL.match(before) else _parties(before)  # `经与…劳动者协商后可以`: not its party
+        if party and asked_parties and not party & asked_parties:
+            continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
         earned = sum(w for g, w in zip(groups, weights) if any(t in scope for t in g))
         earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))
         if re.match(r"[^，,；;。]*的[，,]", sentence[start:]):  # `不服的，` / `不能适应…的，`: a condition, not a statement
             continue
-        cond = condition_before(sentence, start)
+        cond = _item_of(sentence) if listed else condition_before(sentence, start)  # listed: the item is the case
         v = Verdict(_kind(word), word, scope, (earned + earned_own) / (2 * total), "",
                     condition="" if not cond or _stated(cond, asked) else cond)
         if best is None or v.rank > best.rank or (v.rank == best.rank and v.kind in ("no", "not")):

@@ -110,7 +110,24 @@ def test_a_quantity_asked_must_be_stated(laws):
 
 def test_no_verdict_from_a_list_lead_in(laws):
     r = _ask(laws, "劳动者可以随时通知用人单位解除劳动合同吗？")  # 有下列情形之一的，…可以…：
-    assert r["abstained"] and not r["answer"].startswith(("可以", "不可以", "仅在")) and _first(r) == ("law-5de52ddb", 32)
+    assert not r["answer"].startswith(("可以", "不可以")) and _first(r) == ("law-5de52ddb", 32)
+    assert r["abstained"] or r["answer"].startswith("仅在“")  # only in a case of the list, named
+
+
+def test_an_item_is_read_with_its_lead_in(laws):
+    r = _ask(laws, "在试用期内，劳动者可以随时通知用人单位解除劳动合同吗？")  # 第三十二条（一）
+    assert r["answer"].startswith("可以。") and not r["abstained"]
+    assert _first(r) == ("law-5de52ddb", 32) and r["citations"][0]["item"] == 1
+    assert "有下列情形之一的" in r["answer"] and "试用期内" in r["answer"]
+
+
+def test_a_verdict_binds_its_own_party():
+    from policykg.qa.yesno import decide
+
+    rule = "在试用期中，用人单位不得解除劳动合同"
+    groups = [["试用期"], ["解除劳动合同"]]
+    assert decide(rule, "劳动者在试用期中可以解除劳动合同吗？", groups, lambda t: 1.0, "zh").answer == ""
+    assert decide(rule, "用人单位在试用期中可以解除劳动合同吗？", groups, lambda t: 1.0, "zh").answer == "no"
 
 
 def test_the_case_of_a_bare_figure(laws):
