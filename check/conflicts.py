@@ -5,9 +5,11 @@ same thing, anywhere in the parent (not only in the aligned clause):
 
 - ``penalty_conflict`` (high): for the same act, a fine above the parent's maximum or below its
   minimum, or a kind of penalty the parent does not provide (吊销, 拘留, 罚款 where the parent
-  only orders correction);
+  only orders correction); or a penalty imposed `依照《…》第N条的规定` where that article provides
+  no such penalty (an old regulation citing the article numbers of a law since rewritten);
 - ``deadline_conflict`` (high when longer, medium when shorter): a longer or shorter time limit
-  for the same action (`24小时内报告` where the parent says `立即报告`; `30日内` vs `十五日内`);
+  or period for the same action (`24小时内报告` where the parent says `立即报告`; `30日内` vs
+  `十五日内`; `满30年向社会开放` vs `满二十五年`);
 - ``permission_conflict`` (high): the document permits (可以) what the parent forbids (不得, 禁止);
 - ``added_restriction`` (medium): a duty, condition or loss of a right on citizens or enterprises
   that the parent does not impose: the document forbids what the parent permits, declares the
@@ -25,13 +27,14 @@ from dataclasses import dataclass, field
 from policykg.ingest.model import Clause, Document
 from policykg.text import CN_DIGITS, parse_number
 
-from .duty import content, different_actions, exempt, roles_compatible, verbs
-from .scope import parent_names
+from .duty import content, different_actions, exempt, roles, roles_compatible, verbs
+from .procedures import procedure_conflicts
+from .scope import ARTICLE, CN, parent_names, parse_article
 from .similarity import dice, overlap
 
 NUM = rf"(?:\d+(?:\.\d+)?|[{CN_DIGITS}]+)"
 AMOUNT = rf"({NUM})\s*([万千百]?)\s*元"
-RANGE = re.compile(rf"{AMOUNT}以上{AMOUNT}以下|{AMOUNT}以下|{AMOUNT}以上")
+RANGE = re.compile(rf"{AMOUNT}以上[、，,]?{AMOUNT}以下|{AMOUNT}以下|{AMOUNT}以上|{AMOUNT}[至到]{AMOUNT}")
 MULTIPLE = re.compile(rf"({NUM})倍以上({NUM})倍以下|({NUM})倍以下")
 PENALTY_KINDS = {
     "罚款": r"罚款", "没收": r"没收", "吊销许可证或执照": r"吊销", "暂扣许可证或执照": r"暂扣",
@@ -43,6 +46,9 @@ NOT_ACT = re.compile(r"^(?:有下列|下列|有以下)")
 ITEM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 SAME_ACT = 0.6  # bigram Dice of two acts (parties left out)
 DEADLINE = re.compile(rf"(?:在|于)?({NUM})\s*(个)?(小时|个工作日|工作日|日|天|个月|月|年)(?:内|以内|之内)")
+# a period after which something happens (`自形成之日起满二十五年向社会开放`), not a condition
+# (`工作已满1年不满10年的`)
+PERIOD = re.compile(rf"(?<![已不未])(?:满|届满)({NUM})\s*(个)?(小时|个工作日|工作日|日|天|个月|月|年)(?![的，,不以])")
 IMMEDIATE = re.compile(r"立即|立刻|即时|马上")
 HOURS = {"小时": 1, "个工作日": 24, "工作日": 24, "日": 24, "天": 24, "个月": 720, "月": 720, "年": 8760}
 SAME_ACTION = 0.6
@@ -76,6 +82,18 @@ def _value(num: str, mag: str = "") -> float | None:
 
 def _yuan(value: float) -> str:
     return f"{value / 1e4:g}万元" if value >= 1e4 else f"{value:g}元"
+
+
+def _range(m: re.Match) -> tuple[float, float]:
+    """(low, high) of a RANGE match (`2万元以上20万元以下`, `500元以下`, `1元至2元`)."""
+    g = m.groups()
+    if g[0] is not None:
+        return _value(g[0], g[1]) or 0.0, _value(g[2], g[3]) or math.inf
+    if g[4] is not None:
+        return 0.0, _value(g[4], g[5]) or math.inf
+    if g[6] is not None:
+        return _value(g[6], g[7]) or 0.0, math.inf
+    return _value(g[8], g[9]) or 0.0, _value(g[10], g[11]) or math.inf
 
 
 # -- penalties ----------------------------------------------------------------------------------
@@ -133,15 +151,10 @@ def penalties(clause: Clause) -> list[Penalty]:
         fine = re.search(rf"[^，；。]*罚款", text)
         m = RANGE.search(fine.group()) if fine else None
         if m:
-            g = m.groups()
-            if g[0] is not None:
-                low, high = _value(g[0], g[1]) or 0.0, _value(g[2], g[3]) or math.inf
-            elif g[4] is not None:
-                high = _value(g[4], g[5]) or math.inf
-            else:
-                low = _value(g[6], g[7]) or 0.0
+            low, high = _range(m)
         per_person = bool(re.search(r"每(?:人|名|位)", fine.group() if fine else ""))
-        found.append(Penalty(act, low, high, per_person, kinds, (act + "的，" + text).strip()))
+        sentence = text if text.startswith(act) else act + "的，" + text  # a list item holds its act
+        found.append(Penalty(act, low, high, per_person, kinds, sentence.strip()))
     return found
 
 
@@ -179,6 +192,58 @@ def penalty_conflicts(doc: Document, parent: Document, names: list[str]) -> list
     return out
 
 
+def cited_penalty_conflicts(doc: Document, parent: Document, names: list[str]) -> list[Conflict]:
+    """`依照《…》第N条的规定处以罚款`, `《…》第N条规定的罚款数额`: the cited article must provide that
+    kind of penalty (and the fine stay within its range); an article that provides none is no
+    basis for it."""
+    if not names:
+        return []
+    cite = re.compile(rf"(违反)?《?(?:{'|'.join(map(re.escape, names))})》?"
+                      rf"((?:第{CN}+条(?:第[^，。；、]{{1,6}}?[款项](?:[、和及]第[^，。；、条]{{1,6}}?[款项])*)?[、和及]?)+)的?规定"
+                      rf"(?:[^，。；]{{0,12}}?(?:处以?|予以|给予|并处)|的(?=罚款|拘留|没收|吊销))")
+    out = []
+    for clause in doc.clauses:
+        for sentence in re.findall(r"[^。；\n]+[。；]?", clause.text):
+            m = next((x for x in cite.finditer(sentence) if not x.group(1)), None)
+            if not m:
+                continue  # `违反…第N条规定` names the duty broken, not the basis of the penalty
+            head = re.split(r"[，,。；]", sentence[m.end():], maxsplit=1)[0]
+            kinds = {k for k, p in PENALTY_KINDS.items() if re.search(p, sentence[m.start():m.end()] + head)}
+            numbers = [n for n in (parse_article(a.group(1)) for a in ARTICLE.finditer(m.group(2))) if n is not None]
+            cited = [c for c in (parent.clause(n) for n in numbers) if c is not None]
+            if not kinds or not numbers:
+                continue
+            text = "".join(c.text for c in cited)
+            provided = {k for k, p in PENALTY_KINDS.items() if re.search(p, text)}
+            label = "、".join(f"第{a.group(1)}条" for a in ARTICLE.finditer(m.group(2)))
+            reasons = []
+            if not cited:
+                reasons.append(f"《{parent.meta.title}》没有{label}")
+            elif not kinds & provided:
+                reasons.append(f"该条没有规定{'、'.join(sorted(kinds))}" + ("，也没有规定任何处罚" if not provided else ""))
+            else:
+                fine = RANGE.search(sentence[m.end():])
+                theirs = [p for c in cited for p in penalties(c) if "罚款" in p.kinds]
+                per = lambda text: bool(re.search(r"每(?:平方米|立方米|亩|株|吨|人|名|件|日)", text))
+                if fine and theirs and "罚款" in kinds and all(per(sentence) == per(p.sentence) for p in theirs):
+                    low, high = _range(fine)
+                    plow, phigh = min(p.low for p in theirs), max(p.high for p in theirs)
+                    if high > phigh:
+                        reasons.append(f"罚款上限{_yuan(high)}高于该条的{_yuan(phigh)}")
+                    if low < plow:
+                        reasons.append(f"罚款下限{_yuan(low) if low else '（无下限）'}低于该条的{_yuan(plow)}")
+            if not reasons:
+                continue
+            stale = not cited or not kinds & provided
+            message = (f"本文件{clause.label}依照《{parent.meta.title}》{label}的规定设定{'、'.join(sorted(kinds))}，"
+                       f"但{'；'.join(reasons)}："
+                       + ("处罚依据与上位法不符（上位法修订后条文序号可能已变化），请核对处罚依据、种类和幅度。" if stale
+                          else "超出了所依据条文规定的幅度，请核对。"))
+            out.append(Conflict("penalty_conflict", "high", clause.number, cited[0].number if cited else None, message,
+                                sentence.strip(), cited[0].text if cited else "", {"cited": numbers, "kinds": sorted(kinds)}))
+    return out
+
+
 # -- deadlines ------------------------------------------------------------------------------------
 def deadlines(clause: Clause) -> list[tuple[float, str, str, str]]:
     """(hours, as written, the action it limits, the sentence) for each time limit: the action is
@@ -187,7 +252,7 @@ def deadlines(clause: Clause) -> list[tuple[float, str, str, str]]:
     for sentence in re.findall(r"[^。；\n]+[。；]?", clause.text):
         frags = FRAGMENT.findall(sentence)
         for i, frag in enumerate(frags):
-            m = DEADLINE.search(frag)
+            m = DEADLINE.search(frag) or PERIOD.search(frag)
             if m and re.search(r"第$|此前$|以前$|之前$|前$", frag[:m.start()]):
                 m = None  # `第三年`, `此前三年内`: a reference or a look-back, not a time limit
             if m:
@@ -255,12 +320,16 @@ def modal_conflicts(doc: Document, parent: Document) -> list[Conflict]:
             for party, word, action, sentence in mine:
                 if re.search(r"依照[^。]{0,30}规定的条件", sentence):
                     continue  # a permission within the parent's conditions
+                if "下列" in action:
+                    continue  # `可以开采下列矿产资源：`: what is permitted is in the list, not the heading
                 best = max(((dice(action, a), pc, (pp, w, a, s)) for pc, (pp, w, a, s) in theirs
-                            if roles_compatible(party, pp) and not different_actions(action, a)),
+                            if roles_compatible(party, pp) and not different_actions(action, a) and "下列" not in a),
                            key=lambda x: x[0], default=None)
                 if best is None or best[0] < SAME_WORDING or min(len(action), len(best[2][2])) < 4:
                     continue
                 _, pclause, (pparty, pword, paction, psentence) = best
+                if kind == "added_restriction" and roles(pparty) == {"government"} and pword != "允许":
+                    continue  # an authority's power narrowed (`…可以制定地方标准`): no duty on citizens or enterprises
                 same_force = p_forbid if kind == "added_restriction" else p_permit
                 if any(dice(action, a) >= best[0] for _, (_, _, a, _) in same_force):
                     continue  # the parent itself forbids (or permits) it as closely somewhere else
@@ -312,10 +381,12 @@ def extended_denials(doc: Document, parent: Document) -> list[Conflict]:
     return out
 
 
-def find_conflicts(doc: Document, parent: Document) -> list[Conflict]:
-    """Every conflict of `doc` with `parent`, in clause order."""
+def find_conflicts(doc: Document, parent: Document, counterparts: dict[int, list[int]] | None = None) -> list[Conflict]:
+    """Every conflict of `doc` with `parent`, in clause order; `counterparts`: the parent clauses
+    aligned with each clause of `doc` (accepted, best first), where a conflict names one."""
     names = parent_names(doc, parent)
-    found = (penalty_conflicts(doc, parent, names) + deadline_conflicts(doc, parent)
+    found = (penalty_conflicts(doc, parent, names) + cited_penalty_conflicts(doc, parent, names)
+             + procedure_conflicts(doc, parent, counterparts) + deadline_conflicts(doc, parent)
              + modal_conflicts(doc, parent) + exemptions(doc, parent, names) + extended_denials(doc, parent))
     seen, out = set(), []
     for c in sorted(found, key=lambda c: (c.clause or 0, c.kind)):

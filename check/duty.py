@@ -26,8 +26,10 @@ VERBS = re.compile(
     r"批准|审批|登记|申请|作出|告知|通知|录用|招用|使用|开采|设立|罚款|处罚|赔偿|补偿|制定|培训|考核|保护|扣押|收取|"
     r"举报|投诉|调查|处理|延长|缩短|享受|休假|加班|录取|聘用|辞退|裁减|转移|接续|审查|许可|吊销|没收|撤回|送交|驱散|"
     r"带离|拘留|变通|佩戴|协商|推迟|答复|公告|征求|听取|评估|认证|发放|颁发|注销|撤销|责令|提交|提出|进口|出口|"
-    r"审理|恢复|决定|使用"
+    r"审理|恢复|决定|移交|归档|开放"
 )
+NOMINAL = "书单表证"  # 申请书, 通知书, 登记表, 许可证: the verb names a document
+PERSON_OR_SUM = "人者费金"  # 申请人, 使用者, 补偿费, 赔偿金
 MODAL = re.compile(r"必须|务必|应当|应|要|须|鼓励|倡导|引导|支持|允许|可以|可|不得|禁止|严禁")
 SAME_OBJECT = 0.25  # share of the shorter duty's content bigrams found in the other
 
@@ -41,8 +43,26 @@ def role(party: str) -> str:
     return ""
 
 
+def _verbs(text: str, nominal: bool = False) -> list[str]:
+    """The legal verbs of a text in order: those used as verbs, or (`nominal`) those naming a
+    document (`申请书`, `通知书`); a verb naming a person or a sum (`申请人`, `补偿金`) is neither."""
+    text = text or ""
+    out = []
+    for m in VERBS.finditer(text):
+        after = text[m.end():m.end() + 1]
+        if (bool(after) and after in NOMINAL) == nominal and (nominal or not after or after not in PERSON_OR_SUM):
+            out.append(m.group())
+    return out
+
+
 def verbs(text: str) -> set[str]:
-    return set(VERBS.findall(text or ""))
+    """The legal verbs a text uses as verbs (not `申请` in `申请书`, `申请人`, not `补偿` in `补偿金`)."""
+    return set(_verbs(text))
+
+
+def nominal(text: str) -> set[str]:
+    """The legal verbs a text names as a document (`通知书`, `申请书`, `许可证`)."""
+    return set(_verbs(text, nominal=True))
 
 
 def content(text: str) -> str:
@@ -67,14 +87,20 @@ def roles_compatible(a: str, b: str) -> bool:
 
 def main_verb(text: str) -> str:
     """The first legal verb of an action (`及时到…办理撤回手续` → 办理), or ""."""
-    m = VERBS.search(text or "")
-    return m.group() if m else ""
+    found = _verbs(text)
+    return found[0] if found else ""
+
+
+def same_action(a: str, b: str) -> bool:
+    """The two actions open with the same legal verb, or one's verb is the document the other
+    acts on (`通知…` and `将《…通知书》送交…`)."""
+    va, vb = main_verb(a), main_verb(b)
+    return bool(va) and bool(vb) and (va == vb or va in nominal(b) or vb in nominal(a))
 
 
 def different_actions(a: str, b: str) -> bool:
     """Both actions open with a legal verb and not the same one (解除 vs 终止, 办理 vs 撤回)."""
-    va, vb = main_verb(a), main_verb(b)
-    return bool(va) and bool(vb) and va != vb
+    return bool(main_verb(a)) and bool(main_verb(b)) and not same_action(a, b)
 
 
 def same_duty(a_text: str, a_party: str, b_text: str, b_party: str) -> bool:

@@ -253,11 +253,15 @@ class Checker:
                     owner[acc[0]["parent_clause"]] = acc[0]
             for number, pair in sorted(owner.items()):
                 pclause = doc.clause(number)
-                if not rules.restates(pair, number, cited, rules.legal(doc)):
+                if not rules.restates(pair, number, cited):
                     continue  # the clause details the parent clause, it does not restate it
+                restated = rules.restated_paragraphs(pclause, self.doc.clause(pair["clause"]), self.sim) \
+                    if rules.legal(doc) else None
                 for punit in self.obligations[pclause.key]:
                     if punit.modality not in EXPLICIT_STRONG or not rules.is_duty(punit):
                         continue
+                    if restated is not None and not rules.in_paragraphs(punit.sentence, restated):
+                        continue  # a paragraph of a law the document does not restate applies as it is
                     best = max((self.sim(punit.sentence, u.sentence) for _, u in draft_units), default=0.0)
                     if best >= COUNTERPART or any(_same_duty(punit, u) for _, u in draft_units):
                         continue
@@ -319,7 +323,12 @@ class Checker:
         for kind in list(kinds.KINDS.values()):  # kinds registered with their own detector
             if kind.detect is not None:
                 findings += [f if f.severity else _with_severity(f, kind.severity) for f in kind.detect(self)]
-        findings += rules.conflict_findings(self)
+        conflicts = rules.conflict_findings(self)
+        timed = {(f.clause, f.parent_document, f.parent_clause) for f in conflicts if f.kind == "deadline_conflict"}
+        # a period that differs from the parent's is reported once, as the conflict it is
+        findings = [f for f in findings if not (f.kind == "number_mismatch"
+                                                 and (f.clause, f.parent_document, f.parent_clause) in timed)]
+        findings += conflicts
         rank = {"high": 0, "medium": 1, "low": 2}
         findings.sort(key=lambda f: (f.clause is None, f.clause or 0, rank.get(f.severity, 3), f.kind))
         if not self.scopes:  # the scope is stated even where not_covered is not reported

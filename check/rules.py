@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from policykg.extract.figures import Figure
 from policykg.extract.modality import Obligation, is_party
@@ -24,16 +24,15 @@ from policykg.ingest.model import Clause, Document
 
 from . import scope as scoping
 from .conflicts import find_conflicts
-from .duty import content, different_actions, main_verb, not_an_obligation, roles_compatible, same_duty, verbs
-from .similarity import dice, overlap
+from .duty import content, different_actions, main_verb, not_an_obligation, roles_compatible, same_action, same_duty, verbs
+from .similarity import dice, overlap, sentences
 
 if TYPE_CHECKING:
     from .findings import Checker
 
 POLICY = re.compile(r"^[^，。；]{0,8}?(?:鼓励|支持|提倡|倡导)")
 OBJECT = 0.4  # bigram Dice below which the objects of one verb are different things
-RESTATE = 0.6
-REWRITE = 0.5  # whole-clause TF-IDF cosine of a rewritten article  # the clause shares a sentence this close with the parent clause: it restates it
+RESTATE = 0.6  # the clause shares a sentence this close with the parent clause: it restates it
 CONTAINED = 0.8  # a document sentence holding this share of a duty's words states it, whatever the verb
 COVERED = 0.5  # a document sentence holding this share of a duty's words (same verb) states it
 MIN_DUTY = 6  # characters of action a party-less duty needs
@@ -80,7 +79,7 @@ def same_duty_modality(unit: Obligation, punit: Obligation, punits: list[tuple[C
         return False
     if different_actions(unit.action, punit.action) or (worded and different_objects(unit.action, punit.action)):
         return False
-    if legal and (not main_verb(unit.action) or main_verb(unit.action) != main_verb(punit.action)):
+    if legal and not same_action(unit.action, punit.action):
         return False  # a law's 可以 is a right; a duty to follow a procedure in using it is another action
     if _states_force(punit.sentence, unit.modality in STRONG):
         return False  # the parent sentence itself says 可以/有权 (or 应当) for the document's force
@@ -108,13 +107,24 @@ def relaxed_duty(unit: Obligation, punits: list[tuple[Clause, Obligation]]) -> t
     return None
 
 
-def restates(pair: dict, number: int, cited: dict[int, set[int]], legal: bool = False) -> bool:
+def restates(pair: dict, number: int, cited: dict[int, set[int]]) -> bool:
     """The document's clause restates the parent clause (rather than detailing or citing it): it
-    shares a sentence nearly word for word; with a law or regulation for parent, which applies
-    without restating, the clause must also be a rewrite of the whole article."""
-    if legal and pair.get("lexical", 1.0) < REWRITE:
-        return False
+    shares a sentence nearly word for word."""
     return pair.get("sentence", 1.0) >= RESTATE and number not in cited
+
+
+def restated_paragraphs(pclause: Clause, clause: Clause, sim: Callable[[str, str], float]) -> list[str]:
+    """The paragraphs of `pclause` that `clause` restates (one of their sentences nearly word for
+    word). A law or regulation applies without restating: a document restating one paragraph of
+    an article leaves the others in force, it omits nothing of them."""
+    mine = sentences(clause.body)
+    return [para for para in pclause.body.split("\n")
+            if any(sim(a, b) >= RESTATE for a in sentences(para) for b in mine)]
+
+
+def in_paragraphs(sentence: str, paragraphs: list[str]) -> bool:
+    probe = sentence.strip("，。；, ")[:30]
+    return any(probe in para for para in paragraphs)
 
 
 def is_duty(punit: Obligation) -> bool:
@@ -168,7 +178,9 @@ def conflict_findings(checker: "Checker") -> list:
     for parent, pdoc in checker.parents.items():
         if checker.is_digest(parent):
             continue
-        for c in find_conflicts(checker.doc, pdoc):
+        counterparts = {c.number: [p["parent_clause"] for p in checker.accepted(parent, c.number)]
+                        for c in checker.doc.clauses}
+        for c in find_conflicts(checker.doc, pdoc, counterparts):
             out.append(Finding(c.kind, c.severity, c.clause, parent, c.parent_clause, c.message.replace("本文件", checker.me),
                                text=c.text, parent_text=c.parent_text, extra=c.extra))
     return out

@@ -23,8 +23,9 @@ LEGAL_NORM = re.compile(r"(?:法|条例|规定|办法|细则|规则)(?:（[^）]
 PURPOSE = re.compile(r"^(?:为了?|根据|依据|依照)[^。]{0,120}制定本(?:法|条例|规定|办法|细则|规则|意见|决定|方案)")
 EFFECTIVE = re.compile(r"(?:自[^。]{0,30}起施行|自[^。]{0,20}之日起施行|施行之日起|本(?:法|条例|规定|办法|细则)[^。]{0,20}施行)")
 ORDER_RULES = re.compile(r"制定(?:本(?:法|条例|规定)的)?实施(?:办法|条例|细则|意见)|(?:本(?:法|条例|规定|办法))?由[^。]{0,30}负责解释")
-_CN = rf"[{CN_DIGITS}\d]"  # an article number, in Chinese numerals or digits
-ARTICLE = re.compile(rf"第({_CN}+)条")
+CN = rf"[{CN_DIGITS}\d]"  # an article number, in Chinese numerals or digits
+_CN = CN
+ARTICLE = re.compile(rf"第({CN}+)条")
 ABBREVIATION = re.compile(r"以下简称[“\"《]?([^”\"》）)，,]{2,20})")
 
 
@@ -50,9 +51,13 @@ def parent_names(child: Document, parent: Document) -> list[str]:
     return sorted((n for n in names if len(n) >= 2), key=len, reverse=True)
 
 
-def _number(text: str) -> int | None:
+def parse_article(text: str) -> int | None:
+    """The number of an article reference (`四十七` → 47), or None."""
     value = parse_number(text)
     return int(value) if value is not None else None
+
+
+_number = parse_article
 
 
 def cited_articles(child: Document, parent: Document) -> dict[int, set[int]]:

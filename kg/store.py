@@ -332,8 +332,9 @@ class Store:
         started = time.perf_counter()
         return _guard(lambda: serialize(graph.run(req), req, started))
 
-    def known_fast(self, req: QueryRequest, timeout: float, within: float) -> bool:
-        """Whether `req` (with this time limit) already ran on this store version within `within` seconds."""
+    def known_fast(self, req: QueryRequest, timeout: float, within: float | None = None) -> bool:
+        """Whether `req` (with this time limit) already ran on this store version within `within` seconds
+        (default: the `sparql_fast_ms` setting)."""
         graph = self.graph
         if graph.worker_path is None:
             return False
