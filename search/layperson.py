@@ -1,25 +1,36 @@
 """Layperson retrieval over law-library documents: lexical signals plus tables learnt from real questions.
 
-A ranker for everyday questions ("租房押金房东不退怎么办") over the articles of laws, from the
-research prototype for issue 12 (/work/research/stard, REPORT.md). The score of an article:
+A ranker for everyday questions ("租房押金房东不退怎么办") over the articles of laws (issue 12; research and
+figures in /work/research/stard, REPORT.md). First stage, the score of an article:
 
-    maxnorm(word BM25 of the question expanded by the learnt translation table)   title + section + text
+    maxnorm(word BM25 of the question expanded by the learnt translation table     title + section + text
+            and by the curated lexicon's legal terms, weight W_LEXICON)
   + 0.5 · maxnorm(character-bigram BM25 of the question)
   + 0.03 · log P(law)                                                    learnt law prior
   + 0.4 · maxnorm(maxnorm(law-text BM25) + maxnorm(law question-log BM25) + 0.1 log P(law))[law]
   + 0.1 · maxnorm(section-text bigram BM25)[section] + 0.2 · maxnorm(section question-log BM25)[section]
+
+Second stage (search/layperson_rerank.py): a learnt re-ranker (gradient-boosted trees, plain JSON) orders
+the first stage's 50 best articles plus those cited by the 20 most similar training questions, from
+features of each (every signal above, word coverage, the curated lexicon's hits, the translation table's
+coverage, the article's question log, neighbours, agreement among candidates); it puts them above
+every other row in its order.
 
 The learnt data (`layperson.json` beside this module) was learnt from the STARD dataset's questions
 (MIT licence, github.com/oneal2000/STARD) as in ../shared/eval/stard-train.jsonl, its train and dev parts
 ONLY (998 questions; the held-out part, sha1(id) % 5 == 0, was never used): `trans`, an IBM model 1 table
 t(article word | question word) that expands a question with legal terms; `lawc`, cites per law (the
 prior); `lawq`, question words per law; `chq`, question words per section, keyed `law|first article
-number of the section` so that any sectioning (编, 章 or 节) sums the sections it spans. Laws and
-sections the table does not know get no prior and no question log, only their text.
+number of the section` so that any sectioning (编, 章 or 节) sums the sections it spans; `artq`/`artc`,
+question words and cites per article; `qa`, the questions with the articles they cite (neighbours);
+`rerank`, the re-ranker (trained on features cross-fitted over 5 folds: each fold's features come from
+tables learnt without it). Laws the tables do not know get no prior and no question log, only their text.
+`lay_lexicon.toml` is a curated everyday → legal lexicon (老公 → 配偶, 房东 → 出租人, 辞退 → 解除劳动合同 …)
+written from domain knowledge, not from the questions.
 
-Index files (`layperson/` in the store's index folder): six sparse BM25 matrices (scipy npz + vocab
-json) and the row maps; numpy, scipy and jieba only, no model at query time (~10 ms a query on
-64k articles).
+Index files (`layperson/` in the store's index folder): seven sparse BM25 matrices (scipy npz + vocab
+json), the row maps and article lengths; numpy, scipy and jieba only, no model at query time (first
+stage ~6 ms, with the re-ranker ~40 ms a question on 64k articles).
 """
 from __future__ import annotations
 
@@ -34,6 +45,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 LEARNT = HERE / "layperson.json"
+LEXICON = HERE / "lay_lexicon.toml"
 FOLDER = "layperson"
 W_BIGRAM = 0.5
 W_PRIOR = 0.03
@@ -43,9 +55,12 @@ W_CH_QLOG = 0.2
 EXPAND_LAM = 2.0
 EXPAND_TERMS = 50
 PRIOR_ALPHA = 0.1
+W_LEXICON = 0.5  # weight of the curated lexicon's legal terms added to the word query (dev: +0.4 h@5)
+RERANK_K = 50
+RERANK_SPREAD = 30.0  # the re-ranked rows span this many times the first stage's best score, so that `search`'s fusion keeps their order (dev: hybrid h@5 66.4 at 1, 71.8 at 30)
 _PUNCT = re.compile(r"^[\W_]+$")
 _PCHAR = re.compile(r"[\W_]")
-_BM25_NAMES = ("word", "bigram", "lawtext", "lawqlog", "chtext", "chqlog")
+_BM25_NAMES = ("word", "bigram", "lawtext", "lawqlog", "chtext", "chqlog", "artqlog")
 
 
 def words(text: str) -> list[str]:
@@ -126,10 +141,30 @@ class LaypersonIndex:
     """The layperson ranker over a set of clauses (`keys`, in the order given at build)."""
 
     def __init__(self, keys: list[tuple[str, int]], law_of: np.ndarray, laws: list[str], parts: dict,
-                 prior: np.ndarray, ch_of: np.ndarray, tables: dict) -> None:
+                 prior: np.ndarray, ch_of: np.ndarray, tables: dict, alen: np.ndarray | None = None,
+                 reranker: dict | None = None) -> None:
         self.keys, self.law_of, self.laws, self.prior, self.ch_of = keys, law_of, laws, prior, ch_of
         self.parts = parts  # name → _BM25
+        self.tables = tables
         self.trans = tables.get("trans", {})
+        self.alen = np.ones(len(keys), np.float32) if alen is None else alen
+        self.reranker = tables.get("rerank") if reranker is None else reranker  # {} switches it off
+        artc = tables.get("artc", {})
+        self.artc = np.array([artc.get(f"{d}|{n}", 0) for d, n in keys], np.float32)
+        size = np.zeros(len(laws), np.float32)
+        if len(keys):
+            np.maximum.at(size, law_of, np.array([n for _, n in keys], np.float32))
+        self.law_size = size
+        self._neighbours = None
+
+    @property
+    def neighbours(self):
+        """The training questions as character-bigram vectors (re-ranker feature), built on first use."""
+        if self._neighbours is None and self.tables.get("qa"):
+            from policykg.search.layperson_rerank import Neighbours
+
+            self._neighbours = Neighbours(self.tables["qa"], self.keys)
+        return self._neighbours
 
     # -- building --------------------------------------------------------------------------
     @classmethod
@@ -153,37 +188,23 @@ class LaypersonIndex:
         for i, toks in enumerate(art_w):
             law_docs[law_of[i]].extend(toks)
         parts["lawtext"] = _BM25.fit(law_docs)
-        lawq = tables.get("lawq", {})
-        parts["lawqlog"] = _BM25.fit([_expand(lawq.get(d, {})) for d in laws])
-        counts = np.full(len(laws), PRIOR_ALPHA)
-        for d, n in tables.get("lawc", {}).items():
-            if d in lix:
-                counts[lix[d]] += n
-        prior = np.log(counts / counts.sum()).astype(np.float32) if laws else np.zeros(0, np.float32)
-        # sections: consecutive articles of one law under one heading
-        ch_of = np.zeros(len(articles), np.int32)
-        sections: list[tuple[str, list[int]]] = []
-        last = None
-        for i, a in enumerate(articles):
-            key = (a["doc"], a["section"])
-            if key != last:
-                sections.append((a["doc"], []))
-                last = key
-            sections[-1][1].append(int(a["number"]))
-            ch_of[i] = len(sections) - 1
+        ch_of, sections = _sections(articles)
         ch_docs: list[list[str]] = [[] for _ in sections]
         for i, a in enumerate(articles):
             ch_docs[ch_of[i]].extend(bigrams(a["section"] + a["text"]))
         parts["chtext"] = _BM25.fit(ch_docs)
-        chq = tables.get("chq", {})
-        ch_logs = []
-        for doc, numbers in sections:
-            total: Counter = Counter()
-            for n in numbers:
-                total.update(chq.get(f"{doc}|{n}", {}))
-            ch_logs.append(_expand(total))
-        parts["chqlog"] = _BM25.fit(ch_logs)
-        return cls([(a["doc"], int(a["number"])) for a in articles], law_of, laws, parts, prior, ch_of, tables)
+        keys = [(a["doc"], int(a["number"])) for a in articles]
+        prior = _table_parts(parts, keys, laws, sections, tables)
+        alen = np.array([len(a["text"]) for a in articles], np.float32)
+        return cls(keys, law_of, laws, parts, prior, ch_of, tables, alen)
+
+    def with_tables(self, tables: dict, articles: list[dict]) -> "LaypersonIndex":
+        """The same text indexes with other learnt tables (for learning and tuning: the text parts are
+        the slow ones and do not depend on the tables)."""
+        parts = dict(self.parts)
+        _, sections = _sections(articles)
+        prior = _table_parts(parts, self.keys, self.laws, sections, tables)
+        return LaypersonIndex(self.keys, self.law_of, self.laws, parts, prior, self.ch_of, tables, self.alen)
 
     # -- queries ---------------------------------------------------------------------------
     def _expanded(self, toks: list[str]) -> dict[str, float]:
@@ -200,20 +221,44 @@ class LaypersonIndex:
             out[a] = out.get(a, 0.0) + EXPAND_LAM * v * len(w)
         return out
 
-    def scores(self, question: str) -> np.ndarray:
-        """A score for every row (higher is better)."""
-        if not self.keys:
-            return np.zeros(0, np.float32)
+    def components(self, question: str) -> dict:
+        """The first-stage signals of every row (see the module docstring) and their sum `first`."""
         p = self.parts
         toks = words(question)
         grams = dict(Counter(bigrams(question)))
         plain = {t: 1.0 for t in toks}
-        s = _nrm(p["word"].score(self._expanded(toks))) + W_BIGRAM * _nrm(p["bigram"].score(grams))
-        route = _nrm(_nrm(p["lawtext"].score(plain)) + _nrm(p["lawqlog"].score(plain)) + 0.1 * self.prior)
-        s = s + W_PRIOR * self.prior[self.law_of] + W_ROUTE * route[self.law_of]
-        s = s + W_CH_TEXT * _nrm(p["chtext"].score(grams))[self.ch_of]
-        s = s + W_CH_QLOG * _nrm(p["chqlog"].score(plain))[self.ch_of]
-        return s.astype(np.float32)
+        extra = lexicon_terms(question)
+        exp = self._expanded(toks)
+        for t in extra:
+            if t in p["word"].vocab:
+                exp[t] = exp.get(t, 0.0) + W_LEXICON
+        c = {"toks": toks, "grams": grams, "lexicon": extra,
+             "word": _nrm(p["word"].score(exp)), "bigram": _nrm(p["bigram"].score(grams)),
+             "route": _nrm(_nrm(p["lawtext"].score(plain)) + _nrm(p["lawqlog"].score(plain)) + 0.1 * self.prior),
+             "chtext": _nrm(p["chtext"].score(grams)), "chqlog": _nrm(p["chqlog"].score(plain))}
+        c["first"] = (c["word"] + W_BIGRAM * c["bigram"] + W_PRIOR * self.prior[self.law_of]
+                      + W_ROUTE * c["route"][self.law_of] + W_CH_TEXT * c["chtext"][self.ch_of]
+                      + W_CH_QLOG * c["chqlog"][self.ch_of]).astype(np.float32)
+        return c
+
+    def scores(self, question: str) -> np.ndarray:
+        """A score for every row (higher is better): the first stage, then the learnt re-ranker over
+        its best RERANK_K rows, which it places above every other row in its own order."""
+        if not self.keys:
+            return np.zeros(0, np.float32)
+        c = self.components(question)
+        s = c["first"]
+        if not self.reranker:
+            return s
+        from policykg.search.layperson_rerank import features, pool, predict
+
+        m = self.reranker
+        cand = pool(self, c, m.get("k", RERANK_K), m.get("neighbours", 0), m.get("artq", 0))
+        r = predict(self.reranker, features(self, c, cand))
+        out = s.copy()
+        top = float(s.max())
+        out[cand] = top + 1.0 + RERANK_SPREAD * max(abs(top), 1.0) * (r - float(r.min())) / (float(np.ptp(r)) + 1e-9)
+        return out
 
     def search(self, question: str, k: int = 10) -> list[tuple[tuple[str, int], float]]:
         s = self.scores(question)
@@ -233,6 +278,7 @@ class LaypersonIndex:
         np.save(folder / "law_of.npy", self.law_of)
         np.save(folder / "ch_of.npy", self.ch_of)
         np.save(folder / "prior.npy", self.prior)
+        np.save(folder / "alen.npy", self.alen)
         (folder / "meta.json").write_text(json.dumps({"keys": self.keys, "laws": self.laws}, ensure_ascii=False),
                                           encoding="utf-8")
 
@@ -243,9 +289,66 @@ class LaypersonIndex:
         if not (folder / "meta.json").is_file():
             return None
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        parts = {name: _BM25.load(folder, name) for name in _BM25_NAMES}
+        parts = {name: _BM25.load(folder, name) for name in _BM25_NAMES
+                 if (folder / f"{name}.npz").is_file()}  # stores built before the re-ranker lack artqlog
+        alen = np.load(folder / "alen.npy") if (folder / "alen.npy").is_file() else None
         return cls([(d, int(n)) for d, n in meta["keys"]], np.load(folder / "law_of.npy"), meta["laws"], parts,
-                   np.load(folder / "prior.npy"), np.load(folder / "ch_of.npy"), learnt())
+                   np.load(folder / "prior.npy"), np.load(folder / "ch_of.npy"), learnt(), alen)
+
+
+def _sections(articles: list[dict]) -> tuple[np.ndarray, list[tuple[str, list[int]]]]:
+    """Sections: consecutive articles of one law under one heading; row → section, and each
+    section's (law, article numbers)."""
+    ch_of = np.zeros(len(articles), np.int32)
+    sections: list[tuple[str, list[int]]] = []
+    last = None
+    for i, a in enumerate(articles):
+        key = (a["doc"], a["section"])
+        if key != last:
+            sections.append((a["doc"], []))
+            last = key
+        sections[-1][1].append(int(a["number"]))
+        ch_of[i] = len(sections) - 1
+    return ch_of, sections
+
+
+def _table_parts(parts: dict, keys: list[tuple[str, int]], laws: list[str], sections: list, tables: dict) -> np.ndarray:
+    """Fit the parts that come from the learnt tables into `parts`; return the law prior."""
+    lix = {d: i for i, d in enumerate(laws)}
+    lawq = tables.get("lawq", {})
+    parts["lawqlog"] = _BM25.fit([_expand(lawq.get(d, {})) for d in laws])
+    counts = np.full(len(laws), PRIOR_ALPHA)
+    for d, n in tables.get("lawc", {}).items():
+        if d in lix:
+            counts[lix[d]] += n
+    prior = np.log(counts / counts.sum()).astype(np.float32) if laws else np.zeros(0, np.float32)
+    chq = tables.get("chq", {})
+    ch_logs = []
+    for doc, numbers in sections:
+        total: Counter = Counter()
+        for n in numbers:
+            total.update(chq.get(f"{doc}|{n}", {}))
+        ch_logs.append(_expand(total))
+    parts["chqlog"] = _BM25.fit(ch_logs)
+    artq = tables.get("artq", {})
+    parts["artqlog"] = _BM25.fit([_expand(artq.get(f"{d}|{n}", {})) for d, n in keys])
+    return prior
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, list[str]]:
+    import tomllib
+
+    return tomllib.loads(LEXICON.read_text(encoding="utf-8"))["terms"]
+
+
+def lexicon_terms(question: str) -> list[str]:
+    """The legal terms of the curated everyday → legal lexicon (lay_lexicon.toml) the question calls for."""
+    out: list[str] = []
+    for key, terms in _lexicon().items():
+        if key in question:
+            out.extend(t for t in terms if t not in out)
+    return out
 
 
 def _expand(counts: dict[str, int]) -> list[str]:
