@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from policykg.qa.compose import compose, compose_abstain, compose_undecided, unit_label_zh
+from policykg.qa.compose import compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
 from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
-from policykg.qa.intent import Intent, classify
+from policykg.qa.intent import Intent, asker_words, classify, english_light_words
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
-from policykg.qa.units import locate
+from policykg.qa.units import ITEM, locate
 from policykg.qa.yesno import EXCEPT, decide
-from policykg.search.text import tier_tokens
+from policykg.qa.parts import split_parts
+from policykg.search.text import is_chinese, tier_tokens
 from policykg.text import split_sentences
 
 CANDIDATES = 6  # clauses whose sentences are read
@@ -50,43 +52,85 @@ def _weights(searcher) -> TermWeights:
 
 
 def answer(searcher, question: str, as_of: str | None = None) -> dict:
-    """The answer from the texts in force on `as_of` (today when None); citations name version and status."""
+    """The answer from the texts in force on `as_of` (today when None); citations name version and
+    status. A question of several parts (qa.parts) gets one unit per part."""
+    language = "zh" if is_chinese(question) else "en"
+    parts = split_parts(question, language)
+    if len(parts) < 2:
+        return _answer_one(searcher, question, as_of)
+    results = [_answer_one(searcher, question, as_of, asked=p, context=c) for p, c in parts]
+    return _join_parts(question, language, results)
+
+
+def _join_parts(question: str, language: str, results: list[dict]) -> dict:
+    """One answer of numbered units (the same unit once), the citations of each unit first."""
+    texts = list(dict.fromkeys(r["answer"] for r in results))
+    if len(texts) == 1:
+        return results[0]
+    text = "".join(f"（{i}）{t}" for i, t in enumerate(texts, 1)) if language == "zh" else \
+        " ".join(f"({i}) {t}" for i, t in enumerate(texts, 1))
+    cites: list[dict] = []
+    seen: set = set()
+    for rank in range(5):
+        for r in results:
+            if rank < len(r["citations"]):
+                c = r["citations"][rank]
+                key = (c["document"], c["number"], c.get("unit"))
+                if key not in seen:
+                    seen.add(key)
+                    cites.append(c)
+    facts: list = []
+    for r in results:
+        facts += [f for f in r["facts"] if f not in facts]
+    return {"question": question, "language": language, "answer": text,
+            "abstained": all(r["abstained"] for r in results), "citations": cites[:6], "facts": facts}
+
+
+def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | None = None,
+                context: str = "") -> dict:
+    """The answer to `asked` (a part of `question`, with the `context` pieces that ask nothing),
+    from the clauses retrieved for the whole question."""
     store = searcher.store
     query = searcher.analyse(question, exclude=store.versions.excluded(as_of))
-    intent = classify(question, query.language)
+    asked = asked or question
+    own = f"{context} {asked}".strip() if asked != question else question
+    intent = classify(asked, query.language)
     ranking = searcher.rank(query)
     top = ranking.top(CANDIDATES, scoped=True)
+    if own != question:  # a part: its own best clauses too (each list scaled to its best)
+        part_top = searcher.rank(searcher.analyse(asked, exclude=query.exclude)).top(CANDIDATES, scoped=True)
+        top = _merge_tops(part_top, top)
     weights = _weights(searcher)
-    drop = set(_place_tokens(query))
+    drop = set(_place_tokens(query)) | asker_words()
     if query.language == "zh":
         cues = SUPERLATIVES if intent.numeric else set()
-        groups = [[t] for t in content_terms(question_terms(question, []), drop | cues)]
+        groups = [[t] for t in content_terms(question_terms(own, []), drop | cues)]
     else:
-        groups = [g for g in query.linked.groups if g]
+        groups = _english_groups(query if own == question else searcher.analyse(own))
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
-    context = {key: _context(store, key) for key, _ in top}
+    titles = {key: _context(store, key) for key, _ in top}
     for key, clause_score in top:
         clause = store.clause(*key)
         base = clause.body or clause.text
         for span in clause_spans(key, base, len(clause.text) - len(base)):
-            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, context[key])
+            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key])
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:
         _graph_bonus(searcher, query, candidates)
     candidates.sort(key=lambda c: -c.total)
     focus: list[list[str]] = []
     if intent.numeric:
-        focus = ([[t] for t in zh_focus(question, drop)] if query.language == "zh"
-                 else en_focus(question, searcher.linker.lexicon))
+        focus = ([[t] for t in zh_focus(asked, drop)] if query.language == "zh"
+                 else en_focus(asked, searcher.linker.lexicon))
     answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                  and _answers(c.span, intent, focus, store.clause(*c.span.key).title)]
     if not answering and focus:  # a focus word may name the whole document (`…激励办法的有效期`)
         answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                      and _answers(c.span, intent, focus, _context(store, c.span.key))]
-    case = question_ranges(question) if intent.numeric else []
+    case = (question_ranges(asked) or question_ranges(context)) if intent.numeric else []
     if case:  # a figure stated only for other cases (`一年以上不满三年的`) does not answer
         answering = [c for c in answering if fit(case, c.span.text) >= 0]
         for c in answering:
@@ -107,10 +151,15 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
         return {**base, "answer": text, "abstained": True, "citations": citations,
                 "facts": facts_for(store, query, [k for k, _ in nearest[:1]])}
     lead, whole = None, False
+    quoted: dict[tuple[tuple[str, int], int], str] = {}  # a span quoted with more than its own text
     if intent.name == "yesno":
         pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
-        decided = [(c, decide(c.span.text, question, groups, weights.idf, query.language,
-                              _context(store, c.span.key))) for c in pool]
+        pool += [c for c in candidates[:20] if c not in pool and _with_lead_in(store, c.span)]  # items: with their lead-in
+        unknown, asked_zh = _unlinked(searcher.analyse(own), searcher) if query.language == "en" else (0, "")
+        listed = {id(c): _with_lead_in(store, c.span) for c in pool}  # an item read with its list's lead-in
+        decided = [(c, decide(listed[id(c)] or c.span.text, own, groups, weights.idf, query.language,
+                              _context(store, c.span.key), unknown=unknown, question_zh=asked_zh,
+                              listed=bool(listed[id(c)]))) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
             span = answering[0].span
@@ -118,9 +167,11 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
             citations = _citations(store, [span], top, units, as_of)
             return {**base, "answer": compose_undecided(store, query, span, units[(span.key, span.index)]),
                     "abstained": True, "citations": citations, "facts": facts_for(store, query, [span.key])}
-        best, v = max(good, key=lambda cv: (round(cv[1].coverage, 3), cv[0].total))
+        best, v = max(good, key=lambda cv: (round(cv[1].rank, 3), cv[0].total))
         chosen = [best]
-        lead = _lead(v, query.language)
+        if listed[id(best)]:
+            quoted[(best.span.key, best.span.index)] = listed[id(best)]
+        lead = verdict_lead(v, query.language)
         if EXCEPT.search(best.span.text):  # `除…外，不得解除`: the verdict holds but for the cases named
             lead = {"zh": lead.rstrip("。") + "（文中所列例外情形除外）。",
                     "en": lead.rstrip(". ") + ", except in the cases the provision names. "}[query.language]
@@ -135,6 +186,8 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     spans = [c.span for c in chosen]
     units = {(s.key, s.index): locate(store.clause(*s.key).body, s.text) for s in spans}
     citations = _citations(store, spans, top, units, as_of)
+    spans = [Span(sp.key, sp.index, quoted[(sp.key, sp.index)], sp.end, sp.score, sp.coverage, sp.has_pattern,
+                  sp.matched) if (sp.key, sp.index) in quoted else sp for sp in spans]
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
@@ -157,17 +210,6 @@ def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = N
             ref["unit"] = unit_label_zh(clause.label, unit)
         out.append(ref)
     return out
-
-
-_LEADS = {("zh", "yes", "may"): "可以。", ("zh", "yes", "must"): "是，必须这样做。", ("zh", "no", "no"): "不可以。",
-          ("zh", "no", "must"): "不可以，这是法定义务。", ("en", "yes", "may"): "Yes. ",
-          ("en", "yes", "must"): "Yes, this is required. ", ("en", "no", "no"): "No. ",
-          ("en", "no", "must"): "No, this is required. "}
-
-
-def _lead(v, language: str) -> str:
-    return _LEADS.get((language, v.answer, v.kind)) or ({"zh": {"yes": "是。", "no": "否。"},
-                                                          "en": {"yes": "Yes. ", "no": "No. "}}[language][v.answer])
 
 
 def _all_cases(chosen: Candidate, candidates: list[Candidate], intent: Intent) -> Candidate | None:
@@ -312,6 +354,87 @@ def _nearest(candidates: list[Candidate], top) -> list[tuple[tuple[str, int], fl
     scores = dict(top)
     keys = list(dict.fromkeys([c.span.key for c in candidates] + [k for k, _ in top]))
     return [(k, scores.get(k, 0.0)) for k in keys[:3]]
+
+
+@lru_cache(maxsize=1)
+def _legal_reverse() -> dict[str, list[str]]:
+    from policykg.search.linking import _norm_en, legal_terms
+
+    out: dict[str, list[str]] = {}
+    for zh, labels in legal_terms().items():
+        for label in labels:
+            out.setdefault(_norm_en(label), []).append(zh)
+    return out
+
+
+def _english_groups(query) -> list[list[str]]:
+    """An English question's term groups: each linked word's Chinese alternatives, with the legal
+    vocabulary's terms for the same word (the general word list links `pay` to 工资; the legal
+    vocabulary adds 缴纳 and 支付)."""
+    from types import SimpleNamespace
+
+    from policykg.search.linking import Lexicon
+
+    legal = SimpleNamespace(words=_legal_reverse())
+    light = english_light_words()
+    groups: list[list[str]] = []
+    used: set[int] = set()
+    for surface, zh0 in query.linked.english:
+        i = next((i for i, g in enumerate(query.linked.groups) if zh0 in g), None)
+        base = query.linked.groups[i] if i is not None else []
+        if i is not None:
+            used.add(i)
+        if surface in light:
+            continue
+        extra = Lexicon.lookup(legal, surface) or []
+        group = [z for z in dict.fromkeys(list(base) + extra) if len(z) >= 2]
+        if group:
+            groups.append(group)
+    groups += [list(g) for i, g in enumerate(query.linked.groups) if g and i not in used]
+    return groups
+
+
+def _with_lead_in(store, span: Span) -> str:
+    """An item that is a case (`（六）在上下班途中…的`) with the lead-in of its list
+    (`职工有下列情形之一的，应当认定为工伤：`), or "" when the span is no such item."""
+    if not ITEM.match(span.text):
+        return ""
+    lines = [ln.strip() for ln in (store.clause(*span.key).body or "").split("\n") if ln.strip()]
+    needle = span.text.strip().rstrip("。；;")[:40]
+    at = next((i for i, ln in enumerate(lines) if needle and needle in ln), None)
+    if at is None:
+        return ""
+    lead = next((ln for ln in reversed(lines[:at]) if not ITEM.match(ln)), "")
+    if not re.search(r"(?:下列|以下)[^，,。]{0,12}之一", lead) or not lead.rstrip().endswith(("：", ":")):
+        return ""
+    return f"{lead.rstrip()}{span.text.strip()}"
+
+
+def _merge_tops(*tops) -> list[tuple[tuple[str, int], float]]:
+    merged: dict[tuple[str, int], float] = {}
+    for top in tops:
+        best = top[0][1] if top and top[0][1] > 0 else 1.0
+        for key, score in top:
+            merged[key] = max(merged.get(key, 0.0), score / best)
+    return sorted(merged.items(), key=lambda kv: -kv[1])[:CANDIDATES + 3]
+
+
+def _unlinked(query, searcher) -> tuple[int, str]:
+    """An English question's content words that nothing links (their count), and the Chinese
+    terms of the words that are linked (to tell whether the question states a condition)."""
+    from policykg.search.text import stopwords
+
+    linked = " ".join(surface for surface, _ in query.linked.english)
+    covered = set(re.findall(r"[a-z]+", linked.lower()))
+    stop = stopwords() | {"can", "may", "could", "must", "should", "does", "do", "did", "is", "are", "was", "be",
+                          "have", "has", "had", "will", "would", "my", "me", "i", "you", "your", "his", "her",
+                          "their", "they", "he", "she", "it", "its", "someone", "somebody", "any", "anyone",
+                          "them", "this", "that", "there", "what", "when", "who", "how", "because", "if", "when",
+                          "with", "without", "from", "by", "at", "as", "after", "before", "not", "get", "make"}
+    stop |= english_light_words()
+    words = [w for w in re.findall(r"[a-z]+", query.text.lower()) if len(w) > 2 and w not in stop]
+    unknown = [w for w in words if w not in covered and not searcher.linker.lexicon.lookup(w)]
+    return len(unknown), " ".join(z for g in query.linked.groups for z in g)
 
 
 def _place_tokens(query) -> list[str]:

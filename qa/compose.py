@@ -78,6 +78,8 @@ def _ref_en(kg, key, unit=None) -> str:
         article = f"{clause.label.strip()}{f' ({clause.title})' if clause.title else ''}"
     name = title_en(doc.meta.title)
     digest = "a digest of " if doc.meta.text == "digest" else ""
+    if not name:
+        return f"{article} of {digest}《{doc.meta.title}》 {status_en(doc.meta)}"
     return f"{article} of {digest}the {name} ({doc.meta.title}) {status_en(doc.meta)}"
 
 
@@ -131,6 +133,37 @@ def verdict(span: Span, language: str) -> str:
     return ""
 
 
+_LEAD_ZH = {("yes", "may"): "可以。", ("no", "may"): "不可以。", ("yes", "must"): "是，必须这样做。",
+            ("yes", "plain"): "是。", ("no", "plain"): "否。", ("yes", "not"): "可以。", ("no", "not"): "不可以，这是法定义务。",
+            ("permitted", "must"): "不是必须的：文件规定可以这样做，但没有要求必须这样做。"}
+_LEAD_EN = {("yes", "must"): "Yes, this is required. ", ("no", "not"): "No, this is required. ",
+            ("permitted", "must"): "Not required: the text permits this (“may”) but does not require it. "}
+
+
+def verdict_lead(v, language: str) -> str:
+    """The verdict's first words: 可以/不可以 to "may …?", 是/否 to "is …?", "Yes"/"No" in English, with
+    what the scope says when the question asks about a duty (prohibited, not required, permitted
+    only) and the condition the verdict holds under when the question does not state it."""
+    from policykg.qa.render import gloss
+
+    if language == "zh":
+        lead = _LEAD_ZH.get((v.answer, v.ask))
+        if lead is None and v.answer == "no" and v.ask == "must":
+            lead = "不，这是禁止的。" if v.kind == "no" else "不需要。"
+        lead = lead or {"yes": "是。", "no": "否。"}[v.answer]
+        if v.condition:
+            lead = f"仅在“{v.condition.rstrip('，,的')}”的情形下：{lead}"
+        return lead
+    lead = _LEAD_EN.get((v.answer, v.ask))
+    if lead is None and v.answer == "no" and v.ask == "must":
+        lead = "No, this is prohibited. " if v.kind == "no" else "No, this is not required. "
+    lead = lead or {"yes": "Yes. ", "no": "No. "}[v.answer]
+    if v.condition:
+        where = gloss(v.condition.rstrip("，,的")) or "the case"
+        lead = f"{lead.rstrip('. ')}, but only in the case the provision names: where {where} (“{v.condition.rstrip('，,')}”). "
+    return lead
+
+
 def yuan(amount: str) -> str:
     """`最高10万元` / `十万元` → `100,000 yuan` (the same value, in English; policykg.text reads it)."""
     return yuan_en(amount)
@@ -179,7 +212,7 @@ def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | N
     graph's benefit labels found in the first span, named up front; `lead` the yes/no verdict
     (None: the modality words' default); `units` the (paragraph, item) of each span's clause;
     `note` a remark on the first span (e.g. that it names no concrete benefit)."""
-    from policykg.qa.render import gloss as render
+    from policykg.qa.render import render_sentence as render
 
     lang = query.language
     units = units or {}
@@ -201,19 +234,20 @@ def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | N
             remark = f"{note}" if i == 0 and note else ""
             out.append(f"{head}{ref}：“{quote}”{grant_zh if i == 0 else ''}。{remark}")
         else:
-            english = render(part if i == 0 and part else quote)
+            short = len(quote) <= 90 and not (whole and i == 0)  # a short sentence: rendered whole, with its case
+            english = render(quote if short or not (i == 0 and part) else part)
             prefix = "Under" if i == 0 else "Also, under"
             gloss = _glosses(query, quote) if i == 0 else _amount_glosses(quote)
-            said = f"{english[:1].upper()}{english[1:]}. " if len(english.split()) >= 3 else ""
+            said = f"{english}. " if len(english.split()) >= 3 else ""
             remark = f" {note}" if i == 0 and note else ""
             out.append(f"{prefix} {_ref_en(kg, span.key, unit)}: {said}Chinese text: “{quote}”"
                        f"{grant_en if i == 0 else ''}{gloss}.{remark}")
     return lead + ("".join(out) if lang == "zh" else " ".join(out))
 
 
-_WHAT_ZH = {"amount": "具体金额的规定", "percent": "具体比例的规定", "count": "具体数量的规定",
+_WHAT_ZH = {"amount": "具体金额的规定", "amount_or_share": "具体金额的规定", "percent": "具体比例的规定", "count": "具体数量的规定",
             "duration": "具体期限的规定", "agency": "负责部门的规定"}
-_WHAT_EN = {"amount": "an amount", "percent": "a percentage", "count": "a number", "duration": "a period",
+_WHAT_EN = {"amount": "an amount", "amount_or_share": "an amount", "percent": "a percentage", "count": "a number", "duration": "a period",
             "agency": "a responsible agency"}
 
 
@@ -246,7 +280,7 @@ def compose_undecided(kg, query, span: Span, unit=None) -> str:
     if query.language == "zh":
         return (f"现有文件没有明确规定是否可以这样做，无法回答“是”或“否”。"
                 f"最接近的内容是{_ref_zh(kg, span.key, unit)}：“{quote}”。")
-    from policykg.qa.render import gloss as render
+    from policykg.qa.render import render_sentence as render
 
     english = render(quote)
     said = f" ({english})" if english else ""

@@ -114,18 +114,40 @@ def _en_value(number: str, unit: str) -> tuple[str, float] | None:
     return kind, n * scale
 
 
+_POINT = re.compile(rf"{_N}\s*{_U}")
+EN_POINT = re.compile(rf"\b{_EN_N}\s+{_EN_U}\b")
+_EPS = 1e-6
+
+
 def question_ranges(question: str) -> list[Range]:
-    """The cases a question names, in Chinese or English (`three years or more`)."""
+    """The cases a question names, in Chinese or English (`three years or more`); a bare figure
+    (`工作了7年`, `after 25 years`) is the case of that one value."""
     found = ranges(question)
+    taken = [False] * len(question)
+    for pattern in (BOTH, FROM, BELOW, UPTO):
+        for m in pattern.finditer(question):
+            for i in range(m.start(), m.end()):
+                taken[i] = True
+    for m in _POINT.finditer(question):
+        v = _value(m.group(1), m.group(2))
+        if v and not any(taken[m.start():m.end()]):
+            found.append((v[0], v[1], v[1] + _EPS))
     lowered = question.lower()
+    taken = [False] * len(lowered)
     for m in EN_FROM.finditer(lowered):
         v = _en_value(m.group(1) or m.group(3), m.group(2) or m.group(4))
         if v:
             found.append((v[0], v[1], None))
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
     for m in EN_BELOW.finditer(lowered):
         v = _en_value(m.group(1), m.group(2))
         if v:
             found.append((v[0], 0.0, v[1]))
+            taken[m.start():m.end()] = [True] * (m.end() - m.start())
+    for m in EN_POINT.finditer(lowered):
+        v = _en_value(m.group(1), m.group(2))
+        if v and not any(taken[m.start():m.end()]) and m.group(1) not in ("a", "an"):
+            found.append((v[0], v[1], v[1] + _EPS))
     return found
 
 

@@ -73,7 +73,11 @@ def en_focus(question: str, lexicon) -> list[list[str]]:
     if not m:
         return []
     words = re.findall(r"[a-z][a-z-]*", lowered[m.end():])
-    stop = stopwords() | {"is", "are", "the", "a", "an", "does", "do", "of", "for", "paid", "given", "granted"}
+    from policykg.qa.intent import _config
+
+    words_cfg = _config().get("question", {})
+    skip = set(words_cfg.get("en_focus_skip", [])) | set(words_cfg.get("en_ignore", []))
+    stop = stopwords() | skip | {"is", "are", "the", "a", "an", "does", "do", "of", "for", "paid", "given", "granted"}
     groups: list[list[str]] = []
     i = 0
     while i < len(words) and len(groups) < 2:
@@ -111,9 +115,10 @@ def synonyms() -> dict[str, tuple[str, ...]]:
 
     from policykg.search.linking import HERE as SEARCH_DIR
 
-    data = tomllib.loads((SEARCH_DIR / "lexicon.toml").read_text(encoding="utf-8"))
     out: dict[str, tuple[str, ...]] = {}
-    for group in data.get("synonyms", {}).get("groups", []):
-        for word in group:
-            out[word] = tuple(w for w in group if w != word)
+    for name in ("lexicon.toml", "legal.toml"):
+        data = tomllib.loads((SEARCH_DIR / name).read_text(encoding="utf-8"))
+        for group in data.get("synonyms", {}).get("groups", []):
+            for word in group:
+                out[word] = tuple(dict.fromkeys(out.get(word, ()) + tuple(w for w in group if w != word)))
     return out

@@ -10,8 +10,12 @@ from pathlib import Path
 from policykg.text import AMOUNT, DURATION, FIGURE, PERCENT
 
 HERE = Path(__file__).resolve().parent
-AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部)")
+AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部"
+                    r"|用人单位|职工|劳动者|经营者|当事人)")  # who: an agency, or the party a duty falls on
 BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
+AMOUNT_OR_SHARE = re.compile(f"(?:{AMOUNT.pattern})|(?:{PERCENT.pattern})")  # "how much must it pay?" → 300%
+MONEY_EN = re.compile(r"yuan|rmb|money|cash|salary|subsid|allowance|bonus|award|reward|fine|fee|price|deposit|grant|"
+                      r"funding|pension")
 _COUNT_OR_SHARE = re.compile(f"(?:{FIGURE.pattern})|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
 
 
@@ -21,12 +25,12 @@ class Intent:
     needs: str = ""  # amount, percent, count, duration, agency or ""
 
     def pattern(self) -> re.Pattern | None:
-        return {"amount": AMOUNT, "percent": PERCENT, "count": _COUNT_OR_SHARE, "duration": DURATION,
+        return {"amount": AMOUNT, "percent": PERCENT, "amount_or_share": AMOUNT_OR_SHARE, "count": _COUNT_OR_SHARE, "duration": DURATION,
                 "agency": AGENCY, "benefit": BENEFIT}.get(self.needs)
 
     @property
     def numeric(self) -> bool:
-        return self.needs in ("amount", "percent", "count", "duration")  # count: any figure with a unit
+        return self.needs in ("amount", "percent", "count", "duration", "amount_or_share")  # count: any figure with a unit
 
 
 @lru_cache(maxsize=1)
@@ -37,6 +41,16 @@ def _config() -> dict:
 def modality_words() -> tuple[list[str], list[str]]:
     m = _config().get("modality", {})
     return m.get("yes", []), m.get("no", [])
+
+
+def asker_words() -> set[str]:
+    """Words of a question that name the asker, not what is asked (intents.toml [question])."""
+    return set(_config().get("question", {}).get("ignore", []))
+
+
+def english_light_words() -> set[str]:
+    """English question words with no content of their own (intents.toml [question] en_ignore)."""
+    return set(_config().get("question", {}).get("en_ignore", []))
 
 
 def classify(question: str, language: str) -> Intent:
@@ -51,5 +65,8 @@ def classify(question: str, language: str) -> Intent:
             hit = any(re.search(rf"(?<![a-z]){re.escape(c)}", lowered) for c in spec.get("en", [])) or any(
                 re.search(p, lowered) for p in spec.get("en_regex", []))
         if hit:
-            return Intent(spec["name"], spec.get("needs", ""))
+            needs = spec.get("needs", "")
+            if needs == "amount" and language == "en" and not MONEY_EN.search(lowered):
+                needs = "amount_or_share"  # "how much" names no money: a share of the wage answers too
+            return Intent(spec["name"], needs)
     return Intent("other")

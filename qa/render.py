@@ -1,7 +1,13 @@
-"""English renderings from the legal vocabulary (search/legal.toml): a sentence glossed term by
-term in its own order (modal words by their English label: 不得 → must not), figures with their
-units, and a document's title and article as an English reference. No translation service: what
-the vocabulary does not know is left out of the rendering (the Chinese quote stays as evidence).
+"""English renderings from the legal vocabulary (search/legal.toml), no translation service.
+
+`render_sentence` writes an answering sentence as English clauses: each clause (cut at `；`) as
+its condition (`…的，` → "where …"), its party (the words before the modal word, with "the"),
+the modality (不得 → must not, 应当 → must, 可以 → may, 无需 → need not, 不缴纳 → does not pay),
+and the act and its object, term by term from the vocabulary; figures with their units and cases
+(`已满10年不满20年` → 10 years or more but less than 20 years, `300%`, `两倍` → 2 times). What the
+vocabulary does not know is left out (the Chinese quote stays as evidence beside it).
+`title_en` gives a document's English title (the official one from legal.toml's [titles], else
+a rendering when the vocabulary covers the title, else "" so the Chinese title stands alone).
 """
 from __future__ import annotations
 
@@ -12,9 +18,18 @@ from policykg.qa.conditions import cn_number
 from policykg.search.linking import legal_terms, modal_labels
 from policykg.text import CN_DIGITS as CN_NUM
 
-_FIG = re.compile(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*(万元|亿元|元|个月|年|月|周|日|天|小时|名|人|倍|岁|%|％)")
+_FIG = re.compile(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*(万元|亿元|元|个月|年|月|周|日|天|小时|名|人|倍|岁|%|％|个工作日|工作日)")
+_N = rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)"
+_U = r"(个月|年|月|周|日|天|小时|岁|元|万元|倍)"
+_CASE_BOTH = re.compile(rf"(?:已?满)?{_N}\s*{_U}(?:以上|及以上)?(?:、|，)?(?:不满|未满|不足){_N}\s*{_U}")
+_CASE_FROM = re.compile(rf"(?:已?满|累计满)?{_N}\s*{_U}(以上|及以上|或以上)|已?满{_N}\s*{_U}(?!以下|以内)")
+_CASE_BELOW = re.compile(rf"(?:不满|未满|不足|少于|低于){_N}\s*{_U}")
+_CASE_UPTO = re.compile(rf"{_N}\s*{_U}(以下|以内)")
+_FUNCTION = {"由": "by", "向": "to", "自": "from", "从": "from", "与": "with", "或": "or", "和": "and", "及": "and",
+             "并": "and", "但": "but", "对": "for", "在": "in", "为": "for", "按": "according to", "将": "",
+             "把": "", "被": "", "其": "their", "该": "the", "此": "this", "每": "each"}
 _PCT = re.compile(rf"百分之([{CN_NUM}\d]+)")
-_UNIT_EN = {"元": "yuan", "万元": "yuan", "亿元": "yuan", "个月": "month", "年": "year", "月": "month", "周": "week",
+_UNIT_EN = {"工作日": "working day", "个工作日": "working day", "元": "yuan", "万元": "yuan", "亿元": "yuan", "个月": "month", "年": "year", "月": "month", "周": "week",
             "日": "day", "天": "day", "小时": "hour", "名": "person", "人": "person", "倍": "times", "岁": "years old"}
 _KINDS = {"法": "Law", "条例": "Regulations", "规定": "Provisions", "办法": "Measures", "意见": "Opinions",
           "通知": "Notice", "决定": "Decision", "解释": "Interpretation", "实施细则": "Implementing Rules",
@@ -41,53 +56,184 @@ def figure_en(number: str, unit: str) -> str:
     if unit in ("%", "％"):
         return f"{value}%"
     word = _UNIT_EN.get(unit, unit)
-    plural = word + "s" if n != 1 and word in ("month", "year", "week", "day", "hour") else word
+    plural = word + "s" if n != 1 and word in ("month", "year", "week", "day", "hour", "working day") else word
     return f"{value} {plural}"
 
 
-def gloss(text: str) -> str:
-    """The sentence's known terms, modal words and figures in English, in the sentence's order."""
+def _case_en(m: re.Match, how: str) -> str:
+    g = [x for x in m.groups() if x]
+    if how == "both":
+        return f"{figure_en(g[0], g[1])} or more but less than {figure_en(g[2], g[3])}"
+    if how == "below":
+        return f"less than {figure_en(g[0], g[1])}"
+    if how == "upto":
+        return f"up to {figure_en(g[0], g[1])}"
+    return f"{figure_en(g[0], g[1])} or more"
+
+
+_SINCE = re.compile(r"自(.{1,24}?)之日起")
+_CASES = ((_CASE_BOTH, "both"), (_CASE_FROM, "from"), (_CASE_BELOW, "below"), (_CASE_UPTO, "upto"))
+
+
+def _gloss(text: str) -> tuple[list[str], int]:
+    """The English words of `text` in its order, and how many of its characters they render."""
     table, longest = _table()
     out: list[str] = []
+    known = 0
     i = 0
     while i < len(text):
-        m = _FIG.match(text, i) or None
+        since = _SINCE.match(text, i)
+        if since:
+            inner = gloss(since.group(1))
+            out.append(f"from the date of {inner}" if inner and not inner.startswith("the ") else f"from {inner or 'the date'}")
+            known += since.end() - i
+            i = since.end()
+            continue
+        case = next(((m, how) for pattern, how in _CASES if (m := pattern.match(text, i))), None)
+        if case:
+            out.append(_case_en(*case))
+            known += case[0].end() - i
+            i = case[0].end()
+            continue
+        m = _FIG.match(text, i)
         if m:
-            out.append(figure_en(m.group(1), m.group(2)))
-            i = m.end()
+            within = text.startswith("内", m.end()) or text.startswith("以内", m.end())
+            out.append(("within " if within else "") + figure_en(m.group(1), m.group(2)))
+            end = m.end() + (0 if not within else 1 if text.startswith("内", m.end()) else 2)
+            known += end - i
+            i = end
             continue
         p = _PCT.match(text, i)
         if p:
             n = cn_number(p.group(1))
             out.append(f"{n:g}%" if n is not None else p.group(0))
+            known += p.end() - i
             i = p.end()
             continue
         for n in range(min(longest, len(text) - i), 1, -1):
             word = table.get(text[i:i + n])
             if word:
                 out.append(word)
+                known += n
                 i += n
                 break
         else:
-            if text[i] in "，；,;":
-                if out and not out[-1].endswith(","):
+            ch = text[i]
+            if ch in "，；,;、":
+                if ch == "、" and out:
                     out[-1] += ","
-            elif text[i] == "或":
-                out.append("or")
-            elif text[i] == "和" or text[i] == "及":
-                out.append("and")
+                elif out and not out[-1].endswith(","):
+                    out[-1] += ","
+                known += 1
+            elif ch == "未" or ch == "不" and text[i + 1:i + 2] not in ("得", "能", "予"):
+                out.append("not")
+                known += 1
+            elif ch in _FUNCTION:
+                if _FUNCTION[ch]:
+                    out.append(_FUNCTION[ch])
+                known += 1
+            elif ch in "的之等了。“”\"（）()《》:：" or ch.isspace():
+                known += 1
+            elif ch.isascii() and ch.isalnum():
+                j = i
+                while j < len(text) and text[j].isascii() and text[j].isalnum():
+                    j += 1
+                out.append(text[i:j])
+                known += j - i
+                i = j
+                continue
             i += 1
     words = [w for k, w in enumerate(out) if k == 0 or w.rstrip(",") != out[k - 1].rstrip(",")]
+    return words, known
+
+
+def gloss(text: str) -> str:
+    """The sentence's known terms, modal words and figures in English, in the sentence's order."""
+    words, _ = _gloss(text)
     return " ".join(words).strip(" ,").replace(" ,", ",")
 
 
+def coverage(text: str) -> float:
+    """The share of a text's characters the vocabulary renders."""
+    text = re.sub(r"\s+", "", text)
+    return _gloss(text)[1] / len(text) if text else 0.0
+
+
+_ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]\s*")
+_COND = re.compile(r"(?:的|时)[，,]")
+_PARTY_END = re.compile(r"(?:单位|者|人|职工|员|机构|部门|组织|委员会|法院|机关|工会|中心|银行|政府|企业|公司|方)$")
+_PARTY_START = re.compile(r"^(?:by|to|from|with|in|for|according|each|the|this|their|not)\b")
+
+
+def _modal_words() -> re.Pattern:
+    from policykg.qa.yesno import MODAL
+
+    return MODAL
+
+
+def _render_fragment(text: str) -> str:
+    """One comma-fragment: its party, modality and act (or its terms when it has no modal word)."""
+    from policykg.qa.yesno import _kind
+
+    m = _modal_words().search(text)
+    if m is None:
+        return gloss(text)
+    raw = text[:m.start()]
+    party = gloss(raw)
+    kind = _kind(m.group(0))
+    act = gloss(text[m.end():])
+    modal = {"no": modal_labels().get(m.group(0), "must not"), "must": "must", "may": "may",
+             "neednot": "need not", "not": "does not"}[kind]
+    if kind == "may" and m.group(0) in modal_labels():
+        modal = modal_labels()[m.group(0)]
+    if party and _PARTY_END.search(raw) and not _PARTY_START.match(party) and not party[0].isdigit():
+        party = "the " + party
+    return " ".join(x for x in (party, modal, act) if x)
+
+
+def _render_clause(text: str) -> str:
+    """A clause (between `；`): its conditions (`…的，` → "where …") and its fragments."""
+    text = text.strip("，,。 ")
+    where = ""
+    marks = list(_COND.finditer(text))
+    if marks:
+        cond, text = text[:marks[-1].start() + 1].rstrip("的时"), text[marks[-1].end():]
+        where = gloss(cond)
+    frags = [_render_fragment(f) for f in re.split(r"[，,]", text) if f.strip()]
+    main = ", ".join(f for f in frags if f)
+    out = f"where {where}, {main}" if where and main else (main or where)
+    return out.strip(" ,")
+
+
+def render_sentence(text: str, clause: bool = False) -> str:
+    """The sentence in readable English clauses (see the module docstring); `clause`: a fragment
+    (a condition) rendered without a capital or a full stop."""
+    text = _ITEM.sub("", text.strip()).rstrip("。；; ")
+    parts = [p for p in re.split(r"[；;]", text) if p.strip()]
+    rendered = [r for r in (_render_clause(p) for p in parts) if r]
+    out = "; ".join(rendered).replace(" ,", ",")
+    out = re.sub(r",(?=[^\s\d])", ", ", re.sub(r",+", ",", out))
+    if clause or not out:
+        return out
+    return out[:1].upper() + out[1:]
+
+
 def title_en(title: str) -> str:
-    """`中华人民共和国劳动合同法` → `Labour Contract Law`; `国务院关于职工工作时间的规定` →
-    `State Council Provisions on employees working hours`."""
-    core = title[len(_PRC):] if title.startswith(_PRC) else title
-    core = re.sub(r"[（(].*?[）)]", "", core)
+    """A document's English title: the official one (legal.toml [titles]: `中华人民共和国劳动合同法`
+    → `Labour Contract Law`), else a rendering of its terms when the vocabulary covers nearly all
+    of it (`国务院关于职工工作时间的规定` → `State Council Provisions on employees working hours`),
+    else "" (the Chinese title then stands alone)."""
+    from policykg.search.linking import legal_titles
+
+    bare = re.sub(r"[（(].*?[）)]", "", title).strip()
+    titles = legal_titles()
+    core = bare[len(_PRC):] if bare.startswith(_PRC) else bare
+    if bare in titles or core in titles:
+        return titles.get(bare) or titles[core]
     kind = next((k for k in sorted(_KINDS, key=len, reverse=True) if core.endswith(k)), "")
     body = core[: len(core) - len(kind)] if kind else core
+    if coverage(body) < 0.85:
+        return ""
     if "关于" in body:
         who, what = body.split("关于", 1)
         text = f"{gloss(who)} {_KINDS.get(kind, '')} on {gloss(what.rstrip('的'))}".strip()

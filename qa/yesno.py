@@ -1,10 +1,25 @@
 """Yes/no questions: a verdict only when the answering sentence states it for the act asked.
 
 A sentence is cut into modal scopes: each modal word (不得, 禁止, 应当, 可以 …) governs the text up
-to the next modal word (`不得扣押…证件，` | `不得要求…收取财物`). The scope that holds most of the
-question's content decides: a prohibition answers No, a duty or a permission answers Yes to "may
-…?", a duty answers Yes to "must …?", and a duty answers No to "may … not …?". When no scope holds
-enough of the question, there is no verdict (the answer abstains and quotes the sentence).
+to the next modal word (`不得扣押…证件，` | `不得要求…收取财物`). A plain negation of the act
+(`职工不缴纳…`, `…不收费`, `不计入…`) and `无需`/`不必` (need not) are scopes too. The scope that
+holds most of the question's content decides:
+
+| the scope says | "may/can …?" | "must/need …?" | "is/does …?" | "may … not …?" |
+| --- | --- | --- | --- | --- |
+| prohibition (不得) | No | No (prohibited) | No | — |
+| plain negation (不缴纳) | No | No (not required) | No | — |
+| need not (无需, 可以不) | Yes | No (not required) | — | Yes |
+| duty (应当) | Yes | Yes | Yes | No |
+| permission (可以) | Yes | permitted, not required | Yes | — |
+
+A question naming a quantity ("two accounts?") is not decided by a sentence stating none. A
+list's lead-in (`有下列情形之一的，…可以…：`) and an item that is a case (`（六）…的其他情形`) give no
+verdict: what they grant depends on the list. A scope under a condition the question
+does not state (`…不满三个月的，不得约定试用期` for "can a
+contract include a probation period?") ranks below one that holds without it, and its verdict
+names the condition. When the sentence does not hold the question's content or no scope holds
+the act, there is no verdict (the answer abstains and quotes the sentence).
 """
 from __future__ import annotations
 
@@ -12,75 +27,217 @@ import re
 from dataclasses import dataclass
 
 NO = ("不得", "禁止", "严禁", "不能", "不予", "不准", "无权", "不可以", "不可", "不允许", "不应当", "不应", "不许")
-MUST = ("应当", "必须", "应予")
+MUST = ("应当", "必须", "应予", "有义务")
 MAY = ("可以", "有权", "允许", "准予", "支持", "鼓励")  # policy texts permit by supporting
-_BARE_MAY = r"(?<![许认不宁无])可(?![以能见靠行观持续])"  # `可申请` (a bare 可 before a verb)
-MODAL = re.compile("|".join(sorted(NO + MUST + MAY, key=len, reverse=True)) + "|" + _BARE_MAY)
+NEED_NOT = ("无需", "无须", "不需要", "不必", "可以不", "可不")
+_BARE_MAY = r"(?<![许认不宁无])可(?![以能见靠行观持续不])"  # `可申请` (a bare 可 before a verb)
+# a plain negation of an act (`不缴纳`, `不收费`, `不计入`), not a limit (`不超过`, `不满`) or a modal
+_NOT = (r"(?<![得能予准可许应必需要无])不(?!得|能|予|准|可|允许|应|许|需|必|超过|低于|少于|高于|满|足|到|同|一致"
+        r"|再|特定|定期|良|利|当|正当|明|确定|断|仅)(?=[\u4e00-\u9fff])")
+MODAL = re.compile("|".join(sorted(NEED_NOT + NO + MUST + MAY, key=len, reverse=True)) + "|" + _BARE_MAY + "|" + _NOT)
 MIN_SCOPE = 0.2  # share of the question's content weight the deciding scope must hold
 MIN_SENTENCE = 0.75  # … and the whole sentence
+UNKNOWN = 0.5  # weight of a question word nothing links, as a share of an average linked term
+CONDITIONAL = 0.15  # rank penalty of a scope under a condition the question does not state
 EXCEPT = re.compile(r"除.{1,80}?(?:外|以外)")
 _ASK_WORDS = {"能否", "是否", "可否", "能不能", "可不可以", "需要", "必须", "应该", "允许"}
 
-_ASK_MUST_ZH = re.compile(r"必须|应当|应该|需要|需不需要|要不要|是否要|有义务")
+_ASK_MUST_ZH = re.compile(r"必须|应当|应该|需要|需不需要|要不要|是否要|有义务|要交|要缴|得交")
 _ASK_MUST_EN = re.compile(r"\b(must|have to|has to|need to|needs to|required|obliged|should)\b")
+_ASK_MAY_ZH = re.compile(r"可以|能|可否|允许|准许|有权")
+_ASK_MAY_EN = re.compile(r"^\s*(can|may|could)\b|\b(allowed|permitted|entitled)\b")
 _ASK_NOT_ZH = re.compile(r"(可以|能|可|允许|能否|是否可以)不|不用|不必|无需|不需要")
 _ASK_NOT_EN = re.compile(r"\b(not|n't|without)\b")
+_COND = re.compile(r"的[，,]")  # a case (`…不满三个月的，`), not a time (`录用…时，`)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# a question that names a quantity ("two accounts?") is decided only by a sentence stating it
+_EN_VALUES = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+              "ten": 10, "eleven": 11, "twelve": 12, "twice": 2, "double": 2, "triple": 3}
+_NUMERAL = re.compile(r"\d+(?:\.\d+)?|[一两二三四五六七八九十百千]+(?=\s*(?:个|名|家|次|倍|年|月|天|日|小时|周|岁|元|万))")
+_ONLY = re.compile(r"只能|唯一|仅限|不得超过|至多|最多")
+
+
+def _values(text: str) -> set[float]:
+    from policykg.text import parse_number
+
+    out = {float(v) for m in _NUMERAL.finditer(text) if (v := parse_number(m.group(0))) is not None}
+    out |= {float(_EN_VALUES[w]) for w in re.findall(r"[a-z]+", text.lower()) if w in _EN_VALUES}
+    return out
+
+
+# `有下列情形之一的，…可以…：` (a lead-in: what it grants depends on the items) and an item that is
+# a case (`（六）法律规定劳动者可以解除劳动合同的其他情形`), not a rule
+_LIST_LEAD = re.compile(r"(?:下列|以下|如下)[^，,。]{0,12}(?:之一)?的?[，,].*[：:]\s*$|(?:下列|以下)[^，,。]{0,8}之一的")
+_LIST_CASE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)].*(?:的|情形|情况)[；;。]?\s*$")
+
+
+# parties a duty or a permission falls on, by kind (a verdict for one is no verdict for another)
+_PARTIES = {"employer": ("用人单位", "用工单位", "雇主", "企业", "单位"), "worker": ("劳动者", "职工", "员工", "农民工", "女职工"),
+            "seller": ("经营者", "销售者", "商家"), "consumer": ("消费者",), "driver": ("驾驶人",)}
+
+
+_ADVERBIAL = re.compile(r"^(?:经|与|在|对|由|向|按|根据|依照|依据|因|除|自|从|为|以|将|把|当)")
+
+
+def _parties(text: str) -> set[str]:
+    found = set()
+    for kind, words in _PARTIES.items():
+        if any(w in text for w in words):
+            found.add(kind)
+    if "worker" in found and "employer" in found and not any(w in text for w in ("用人单位", "用工单位", "雇主", "企业")):
+        found.discard("employer")  # `职工所在单位` names the worker
+    return found
 
 
 @dataclass
 class Verdict:
-    kind: str  # "no", "must", "may" or "" (no modal scope holds the act)
+    kind: str  # "no", "not", "neednot", "must", "may" or "" (no modal scope holds the act)
     word: str  # the modal word
     scope: str  # the text it governs
     coverage: float
-    answer: str  # "yes", "no" or "" (no verdict)
+    answer: str  # "yes", "no", "permitted" (may, not must) or "" (no verdict)
+    ask: str = "plain"  # what the question asks: "may", "must", "not" or "plain"
+    condition: str = ""  # the condition the scope holds under, when the question does not state it
+
+    @property
+    def rank(self) -> float:
+        return self.coverage - (CONDITIONAL if self.condition else 0.0)
 
 
 def _kind(word: str) -> str:
-    return "no" if word in NO else "must" if word in MUST else "may"
+    if word in NEED_NOT:
+        return "neednot"
+    if word in NO:
+        return "no"
+    if word in MUST:
+        return "must"
+    if word == "不":
+        return "not"
+    return "may"
 
 
-def scopes(sentence: str) -> list[tuple[str, str]]:
-    """(modal word, governed text) in order."""
+_SEP = re.compile(r"[，,；;：:。]")
+
+
+def scopes(sentence: str) -> list[tuple[str, str, int, str]]:
+    """(modal word, governed text, start, own fragment) in order. A modal word governs from the
+    start of its comma-fragment (so its party, `职工不缴纳…`, is in its scope; a fragment with no
+    party takes the sentence's) up to the next modal word's fragment; its own fragment is the part
+    up to the next comma (the act it governs)."""
     marks = list(MODAL.finditer(sentence))
+    seps = [m.start() for m in _SEP.finditer(sentence)]
+
+    def frag_start(pos: int) -> int:
+        return max((p + 1 for p in seps if p < pos), default=0)
+
+    # the sentence's party (`农民工工资` of `农民工工资应当…，不得以实物…替代`): a later modal word
+    # whose fragment names no party of its own governs it too
+    party = sentence[:marks[0].start()] if marks and frag_start(marks[0].start()) == 0 else ""
     out = []
     for i, m in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(sentence)
-        out.append((m.group(0), sentence[m.start():end]))
+        start = frag_start(m.start())
+        if i > 0 and marks[i - 1].start() >= start:
+            start = m.start()
+        inherit = party if i > 0 and start == m.start() and start > 0 else ""
+        if i + 1 < len(marks):
+            nxt = marks[i + 1].start()
+            end = nxt if frag_start(nxt) <= m.start() else frag_start(nxt)
+        else:
+            end = len(sentence)
+        own_end = min([p for p in seps if p >= m.end()] + [end])
+        out.append((m.group(0), inherit + sentence[start:end], m.start(), inherit + sentence[start:own_end]))
     return out
 
 
-def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str, context: str = "") -> Verdict:
+def condition_before(sentence: str, start: int) -> str:
+    """The condition a modal word at `start` holds under: the text of its clause (after the last
+    `；`) up to its last `…的，`, or ""."""
+    head = sentence[:start]
+    clause_start = max(head.rfind("；"), head.rfind(";")) + 1
+    head = head[clause_start:]
+    marks = list(_COND.finditer(head))
+    if not marks:
+        return ""
+    return head[:marks[-1].end()].strip("，, ")
+
+
+def _item_of(listed: str) -> str:
+    """The item of a lead-in joined to it (`…：（一）在试用期内的` → `在试用期内的`)."""
+    item = re.split(r"[：:]", listed)[-1]
+    return re.sub(r"^\s*[（(][一二三四五六七八九十]+[）)]", "", item).strip("；;。 ")
+
+
+def _stated(condition: str, question_text: str) -> bool:
+    """Does the question state the condition? (half of the condition's character pairs in it)."""
+    pairs = {condition[i:i + 2] for i in range(len(condition) - 1) if _CJK.match(condition[i])
+             and _CJK.match(condition[i + 1])}
+    if not pairs:
+        return True
+    return sum(p in question_text for p in pairs) / len(pairs) >= 0.5
+
+
+def ask_kind(question: str, language: str) -> str:
+    lowered = question.lower()
+    if _ASK_NOT_ZH.search(question) if language == "zh" else _ASK_NOT_EN.search(lowered):
+        return "not"
+    if _ASK_MUST_ZH.search(question) if language == "zh" else _ASK_MUST_EN.search(lowered):
+        return "must"
+    if _ASK_MAY_ZH.search(question) if language == "zh" else _ASK_MAY_EN.search(lowered):
+        return "may"
+    return "plain"
+
+
+_ANSWERS = {  # (scope kind, what is asked) → answer
+    ("no", "may"): "no", ("no", "must"): "no", ("no", "plain"): "no",
+    ("not", "may"): "no", ("not", "must"): "no", ("not", "plain"): "no",
+    ("neednot", "may"): "yes", ("neednot", "must"): "no", ("neednot", "not"): "yes",
+    ("must", "may"): "yes", ("must", "must"): "yes", ("must", "plain"): "yes", ("must", "not"): "no",
+    ("may", "may"): "yes", ("may", "must"): "permitted", ("may", "plain"): "yes",
+}
+
+
+def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str, context: str = "",
+           unknown: int = 0, question_zh: str = "", listed: bool = False) -> Verdict:
     """The verdict the sentence gives on the question (`groups`: the question's terms as groups of
     Chinese alternatives; `idf`: term → weight; `context`: the clause and document titles, whose
-    words count for what the sentence is about but not for the act)."""
+    words count for what the sentence is about but not for the act; `unknown`: how many of the
+    question's words nothing links (English words the vocabulary lacks): each weighs half an average
+    term, and no sentence can be shown to hold it; `question_zh`: the question's Chinese terms, to tell a stated condition;
+    `listed`: the sentence is a list's lead-in joined to one item, the case the question matches)."""
     from policykg.qa.focus import synonyms
 
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
     weights = [max(idf(t) for t in g) for g in groups]
-    total = sum(weights) or 1.0
+    total = (sum(weights) * (1 + UNKNOWN * unknown / len(weights)) if weights else 0.0) or 1.0
     about = f"{sentence} {context}"
     whole = sum(w for g, w in zip(groups, weights) if any(t in about for t in g)) / total
     if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
         return Verdict("", "", "", 0.0, "")
-    best: tuple[float, str, str] | None = None
-    for word, scope in scopes(sentence):
+    if not listed and (_LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence)):
+        return Verdict("", "", "", 0.0, "")  # the verdict depends on the list's cases
+    asked_values = _values(question)
+    if asked_values and not (asked_values & _values(sentence) or _ONLY.search(sentence)):
+        return Verdict("", "", "", 0.0, "")  # "two accounts?": the sentence states no such quantity
+    asked = question if language == "zh" else question_zh
+    asked_parties = _parties(question if language == "zh" else question_zh)
+    best: Verdict | None = None
+    for word, scope, start, own in scopes(sentence):
+        before = own[:own.find(word)] if own.find(word) > 0 else ""
+        party = set() if _ADVERBIAL.match(before) else _parties(before)  # `经与…劳动者协商后可以`: not its party
+        if party and asked_parties and not party & asked_parties:
+            continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
         earned = sum(w for g, w in zip(groups, weights) if any(t in scope for t in g))
-        cov = earned / total
-        if best is None or cov > best[0] or (cov == best[0] and _kind(word) == "no"):
-            best = (cov, word, scope)
-    if best is None or best[0] < MIN_SCOPE:
-        return Verdict("", best[1] if best else "", best[2] if best else "", best[0] if best else 0.0, "")
-    cov, word, scope = best
-    kind = _kind(word)
-    lowered = question.lower()
-    ask_must = bool(_ASK_MUST_ZH.search(question) if language == "zh" else _ASK_MUST_EN.search(lowered))
-    ask_not = bool(_ASK_NOT_ZH.search(question) if language == "zh" else _ASK_NOT_EN.search(lowered))
-    if ask_not:
-        answer = "no" if kind == "must" else ""
-    elif ask_must:
-        answer = {"must": "yes", "no": "no"}.get(kind, "")
-    else:
-        answer = {"no": "no", "must": "yes", "may": "yes"}[kind]
-    return Verdict(kind, word, scope, cov, answer)
+        earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))
+        if re.match(r"[^，,；;。]*的[，,]", sentence[start:]):  # `不服的，` / `不能适应…的，`: a condition, not a statement
+            continue
+        cond = _item_of(sentence) if listed else condition_before(sentence, start)  # listed: the item is the case
+        v = Verdict(_kind(word), word, scope, (earned + earned_own) / (2 * total), "",
+                    condition="" if not cond or _stated(cond, asked) else cond)
+        if best is None or v.rank > best.rank or (v.rank == best.rank and v.kind in ("no", "not")):
+            best = v
+    if best is None or best.coverage < MIN_SCOPE:
+        return best or Verdict("", "", "", 0.0, "")
+    best.ask = ask_kind(question, language)
+    best.answer = _ANSWERS.get((best.kind, best.ask), "")
+    return best

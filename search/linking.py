@@ -71,6 +71,18 @@ def modal_labels() -> dict[str, str]:
     return {zh: labels[0] for zh, labels in _legal()["modality"].items()}
 
 
+def legal_titles() -> dict[str, str]:
+    """Official English titles of laws and regulations (legal.toml [titles]; Chinese title without
+    the 中华人民共和国 prefix → English)."""
+    return dict(_legal_titles())
+
+
+@lru_cache(maxsize=1)
+def _legal_titles() -> dict[str, str]:
+    data = tomllib.loads((HERE / "legal.toml").read_text(encoding="utf-8"))
+    return {zh: en.strip() for zh, en in data.get("titles", {}).items()}
+
+
 @lru_cache(maxsize=1)
 def _legal() -> dict[str, dict[str, list[str]]]:
     data = tomllib.loads((HERE / "legal.toml").read_text(encoding="utf-8"))
