@@ -145,6 +145,27 @@ def _parent_requires(sentence: str, strength: int) -> bool:
     return any(_strength(w) >= strength for w in re.findall(rf"{_WORD}|报批", bare))
 
 
+SAME_ACT = 0.5  # dice of two penalised acts that are the same act worded otherwise
+
+
+def _punished_without(parent: Document) -> list[str]:
+    """The acts the parent punishes that are done without a prerequisite (`制造、销售未经考核合格的
+    计量器具新产品`)."""
+    from .conflicts import penalties
+
+    return [p.act for c in parent.clauses for p in penalties(c) if DENY.search(p.act)]
+
+
+def _parent_punishes_same(proc: Procedure, punished: list[str]) -> bool:
+    """A procedure named inside a penalised act (`制造、销售未经型式批准…的，责令…`) is no added duty
+    when the parent punishes the same act done without its own prerequisite, worded otherwise
+    (`未经考核合格`): the parent requires a procedure there, the document names it."""
+    from .conflicts import penalties
+
+    acts = [p.act for p in penalties(proc.clause) if p.act in proc.sentence or proc.sentence.startswith(p.act)]
+    return any(DENY.search(a) and dice(a, b) >= SAME_ACT for a in acts for b in punished)
+
+
 @dataclass
 class Added:
     procedure: Procedure
@@ -160,8 +181,11 @@ def added_procedures(doc: Document, parent: Document, counterparts: dict[int, li
     sentence elsewhere speaks of the procedure's topic and none of theirs does (the named article
     must not depend on which other texts the store holds)."""
     theirs = [(c, s.strip()) for c in parent.clauses for s in SENTENCE.findall(c.text) if len(s.strip()) >= 6]
+    punished = _punished_without(parent)
     out = []
     for proc in (p for c in doc.clauses for p in procedures(c)):
+        if _parent_punishes_same(proc, punished):
+            continue
         scores = [(_contained(proc.whole, s), c, s) for c, s in theirs]
         best = max((x[0] for x in scores), default=0.0)
         near = [(c, s) for x, c, s in scores if x >= max(SPEAKS, NEAR * best)]

@@ -76,7 +76,10 @@ def clause_vectors(clauses: list[Clause], model: str, known: dict | None = None)
     missing = [c for c in clauses if c.key not in out]
     if missing:
         from policykg.search.embed import get_embedder
+        from policykg.search.index import clause_text
 
-        vectors = get_embedder(model).encode([c.text for c in missing])
+        # the text the index embeds (section title, then clause): a store without the index's
+        # vectors (a law library's) aligns as one with them
+        vectors = get_embedder(model).encode([clause_text(c) for c in missing])
         out.update({c.key: v for c, v in zip(missing, vectors)})
     return out
