@@ -18,6 +18,7 @@ from policykg.qa.conditions import condition_part, fit, question_ranges, ranges,
 from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, asker_words, classify, english_light_words
+from policykg.qa.measure import asked as asked_measure
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
 from policykg.qa.units import ITEM, locate
 from policykg.qa.yesno import EXCEPT, decide
@@ -32,6 +33,7 @@ SECOND_DOC = 0.8  # another document's span is added when its score reaches this
 BONUS_GRAPH = 0.3  # a span that is the sentence of a benefit granted to what the question names
 CLAUSE_PRIOR = 0.35
 SUPERLATIVES = {"最长", "最短", "最多", "最少", "最高", "最低", "多久", "多长"}  # ask for the figure, not in it
+UNIT_BONUS = 0.3  # a figure in the unit asked for (`多少天` → 三十日), more at the rate asked (`每月`)
 CASE_BONUS = 0.5  # a figure stated for the case the question names (`三年以上的`)
 YESNO_POOL = 0.6  # sentences scoring this share of the best may decide a yes/no question
 TIE = 0.9  # another sentence of the answering clause scoring this share of the best is quoted too  # weight of the clause's retrieval score (scaled to the best) in a span's score
@@ -137,6 +139,13 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
             if fit(case, c.span.text) == 1:
                 c.total += CASE_BONUS
         answering.sort(key=lambda c: -c.total)
+    measure = asked_measure(asked, query.language) if intent.numeric else None
+    if measure is not None:  # a figure of another kind (an amount for `多少天`) does not answer
+        fits = {id(c): measure.fit(c.span.text) for c in answering}
+        answering = [c for c in answering if fits[id(c)] >= 0]
+        for c in answering:
+            c.total += UNIT_BONUS * fits[id(c)]
+        answering.sort(key=lambda c: -c.total)
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
@@ -191,7 +200,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
-                   focus_words=focus)
+                   focus_words=focus + (measure.words() if measure is not None else []))
     return {**base, "answer": text, "abstained": False, "citations": citations,
             "facts": facts_for(store, query, [c.span.key for c in chosen])}
 

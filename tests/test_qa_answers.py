@@ -142,6 +142,24 @@ def test_how_much_without_money_is_answered_by_a_share(laws):
     assert _first(r) == ("law-5de52ddb", 44) and r["citations"][0]["item"] == 3
 
 
+def test_the_unit_and_rate_asked_for():
+    from policykg.qa.measure import asked, figures_in
+
+    assert asked("每月最多延长多少小时？", "zh") == asked("How many hours a month at most?", "en")
+    assert asked("试用期最长多少天？", "zh").unit == "day" and asked("多久？", "zh").kind == "time"
+    # dates are no figures; 周岁 is an age, 个月 a month
+    assert figures_in("自2008年1月1日起，年满十六周岁，暂扣六个月") == [("age", ""), ("month", "")]
+    days = asked("需要提前多少天通知？", "zh")
+    assert days.fit("应当提前三十日通知") == 1 and days.fit("不得超过三个月") == 0  # a month still states it
+    assert days.fit("处二千元以下罚款") == -1  # an amount states no period
+    assert asked("每月最多多少小时？", "zh").fit("每日不得超过三小时，但是每月不得超过三十六小时") == 2
+
+
+def test_a_figure_at_the_rate_asked_is_quoted(laws):
+    r = _ask(laws, "用人单位延长工作时间，每月最多多少小时？")  # 每日…三小时，但是每月…三十六小时
+    assert r["answer"].startswith("但是每月不得超过三十六小时") and _first(r) == ("law-5de52ddb", 41)
+
+
 def test_several_parts_get_one_unit_each(laws):
     r = _ask(laws, "Can an employer extend working hours, and by how many hours a day at most in general?")
     assert r["answer"].startswith("(1) Yes.") and "(2)" in r["answer"] and "1 hour" in r["answer"]
