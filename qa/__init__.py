@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from policykg.qa.compose import compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
+from policykg.qa.compose import _quote, compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
 from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
@@ -59,13 +59,24 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     language = "zh" if is_chinese(question) else "en"
     parts = split_parts(question, language)
     if len(parts) < 2:
-        return _answer_one(searcher, question, as_of)
-    results = [_answer_one(searcher, question, as_of, asked=p, context=c) for p, c in parts]
+        r = _answer_one(searcher, question, as_of)
+        r.pop("_quoted", None)
+        return r
+    results: list[dict] = []
+    seen: dict[str, int] = {}  # quotes of the earlier parts → their unit's number
+    for p, c in parts:
+        r = _answer_one(searcher, question, as_of, asked=p, context=c, seen=seen)
+        texts = list(dict.fromkeys(x["answer"] for x in results + [r]))
+        for q in r.get("_quoted", []):
+            seen.setdefault(q, texts.index(r["answer"]) + 1)
+        results.append(r)
     return _join_parts(question, language, results)
 
 
 def _join_parts(question: str, language: str, results: list[dict]) -> dict:
     """One answer of numbered units (the same unit once), the citations of each unit first."""
+    for r in results:
+        r.pop("_quoted", None)
     texts = list(dict.fromkeys(r["answer"] for r in results))
     if len(texts) == 1:
         return results[0]
@@ -89,7 +100,7 @@ def _join_parts(question: str, language: str, results: list[dict]) -> dict:
 
 
 def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | None = None,
-                context: str = "") -> dict:
+                context: str = "", seen: dict[str, int] | None = None) -> dict:
     """The answer to `asked` (a part of `question`, with the `context` pieces that ask nothing),
     from the clauses retrieved for the whole question."""
     store = searcher.store
@@ -200,9 +211,10 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
-                   focus_words=focus + (measure.words() if measure is not None else []))
+                   focus_words=focus, seen=seen, prefer=measure.words() if measure is not None else None)
     return {**base, "answer": text, "abstained": False, "citations": citations,
-            "facts": facts_for(store, query, [c.span.key for c in chosen])}
+            "facts": facts_for(store, query, [c.span.key for c in chosen]),
+            "_quoted": [_quote(s.text) for s in spans]}
 
 
 def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = None) -> list[dict]:

@@ -24,10 +24,12 @@ KIND = {"day": "time", "hour": "time", "week": "time", "month": "time", "year": 
 _PER_ZH = {"日": "day", "天": "day", "周": "week", "星期": "week", "月": "month", "年": "year"}
 _ZH_ASK = re.compile(r"(?:多少|几)\s*(?:个)?\s*(工作日|小时|星期|个月|天|日|周|月|年|元|岁|倍)")
 _ZH_ASK_LONG = re.compile(r"多久|多长时间|多长期限|期限是?多长|时限")
-_ZH_MONEY = re.compile(r"多少钱")
+_ZH_MONEY = re.compile(r"多少钱|(?:罚款|罚金|工资|补偿金?|赔偿金?|补助金?|补贴|费用?|金额|奖金|奖励|津贴)(?:是|为|标准是?)?多少|"
+                       r"(?:罚|赔|补|付|交|缴|缴纳|支付)多少(?!天|日|年|月|小时|周|倍|%)")
 _ZH_PER = re.compile(r"每(?:个)?(日|天|周|星期|月|年)")
 _EN_ASK = re.compile(r"how many (working days?|days?|hours?|weeks?|months?|years?|times|yuan)")
 _EN_LONG = re.compile(r"how long|what (?:is the )?(?:period|time limit|deadline)")
+_EN_MONEY = re.compile(r"\b(?:yuan|rmb|money|fine|fee|salary|wage|compensation|allowance|subsid|bonus|award|reward)")
 _EN_PER = re.compile(r"\b(?:per|a|an|each|every) (day|week|month|year)\b|\b(daily|weekly|monthly|yearly|annually)\b")
 _EN_ADV = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year", "annually": "year"}
 #: dates are not figures (2008年1月1日)
@@ -55,8 +57,8 @@ class Measure:
             if self.per and any(u == self.unit and p == self.per for u, p in figures):
                 best = 2
             return best
-        if any(KIND.get(u) == self.kind for u, _ in figures):
-            return 0
+        if any(KIND.get(u) == self.kind or self.kind == "money" and KIND.get(u) == "share" for u, _ in figures):
+            return 0  # a pay asked for may be a share of the wage (百分之一百五十, 二倍)
         return -1
 
     def words(self) -> list[list[str]]:
@@ -107,6 +109,8 @@ def asked(question: str, language: str) -> Measure | None:
         unit = _EN_UNITS.get(word, "times" if word == "times" else "")
         if unit:
             return Measure(unit, KIND[unit], rate if rate != unit else "")
+    if re.search(r"how much", q) and _EN_MONEY.search(q):
+        return Measure("yuan", "money")
     if _EN_LONG.search(q):
         return Measure("", "time", "")
     return None

@@ -160,7 +160,7 @@ def coverage(text: str) -> float:
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]\s*")
-_COND = re.compile(r"(?:的|时)[，,]")
+_COND = re.compile(r"(?:的|(?<![小同及])时)[，,]")  # 三小时， 同时， are no condition
 _PARTY_END = re.compile(r"(?:单位|者|人|职工|员|机构|部门|组织|委员会|法院|机关|工会|中心|银行|政府|企业|公司|方)$")
 _PARTY_START = re.compile(r"^(?:by|to|from|with|in|for|according|each|the|this|their|not)\b")
 

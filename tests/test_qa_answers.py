@@ -173,6 +173,17 @@ def test_several_parts_get_one_unit_each(laws):
     assert {("law-6fc498e8", 44), ("law-6fc498e8", 46)} <= {(c["document"], c["number"]) for c in r["citations"]}
 
 
+def test_a_later_part_does_not_repeat_the_quote(laws):
+    r = _ask(laws, "因特殊原因延长工作时间，每日最多几小时，每月最多多少小时？")  # both from one sentence
+    first, second = r["answer"].split("（2）")
+    assert "三小时" in first and second.startswith("但是每月不得超过三十六小时") and "原文见（1）" in second
+    assert r["answer"].count("每日不得超过三小时") == 2 and "_quoted" not in r  # focus and quote, once
+    r = _ask(laws, "For special reasons, how many hours a day and how many hours a month at most can working "
+                   "hours be extended?")
+    first, second = r["answer"].split("(2)")
+    assert "3 hours" in first and "(quoted in (1))" in second and "36 hours" in second and "“" not in second
+
+
 def test_who_must_names_the_party(laws):
     r = _ask(laws, "Who must pay the work-injury insurance premiums?")
     assert "用人单位缴纳工伤保险费" in r["answer"] and _first(r) == ("law-6fc498e8", 33)
@@ -183,6 +194,8 @@ def test_english_rendering_and_titles(own):
 
     assert render_sentence("劳动合同期限不满三个月的，不得约定试用期。") == \
         "Where term of the labour contract less than 3 months, must not agree probation period"
+    assert render_sentence("每日不得超过三小时，但是每月不得超过三十六小时") == \
+        "Per day must not exceed 3 hours, but per month must not exceed 36 hours"  # 小时， is no condition
     assert render_sentence("职工不缴纳工伤保险费") == "The employee does not pay work-injury insurance premiums"
     assert render_sentence("对怀孕7个月以上的女职工，用人单位不得安排夜班劳动") .endswith(
         "the employer must not arrange night work")
