@@ -121,6 +121,9 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     else:
         groups = _english_groups(query if own == question else searcher.analyse(own))
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
+    if query.language == "en" and groups:  # the best clauses of its Chinese terms too (the legal vocabulary's
+        zh = " ".join(dict.fromkeys(z for g in groups + number_groups(own) for z in g[:2]))  # words, its figures)
+        top = _merge_tops(top, searcher.rank(searcher.analyse(zh, exclude=query.exclude)).top(CANDIDATES, scoped=True))
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
@@ -176,9 +179,12 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
         pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
         pool += [c for c in candidates[:20] if c not in pool and _with_lead_in(store, c.span)]  # items: with their lead-in
         unknown, asked_zh = _unlinked(searcher.analyse(own), searcher) if query.language == "en" else (0, "")
+        numbers = number_groups(own) if query.language == "en" else []  # a figure asked must be the sentence's
         listed = {id(c): _with_lead_in(store, c.span) for c in pool}  # an item read with its list's lead-in
         decided = [(c, decide(listed[id(c)] or c.span.text, own, groups, weights.idf, query.language,
-                              _context(store, c.span.key), unknown=unknown, question_zh=asked_zh,
+                              _context(store, c.span.key), unknown=unknown + _numbers_missing(numbers, listed[id(c)]
+                                                                                          or c.span.text),
+                              question_zh=asked_zh,
                               listed=bool(listed[id(c)]))) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
@@ -415,6 +421,54 @@ def _english_groups(query) -> list[list[str]]:
     return groups
 
 
+_EN_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+_CN = "零一二三四五六七八九"
+
+
+def _cn(n: int) -> str:
+    if n < 10:
+        return _CN[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return f"{'' if tens == 1 else _CN[tens]}十{_CN[ones] if ones else ''}"
+    return str(n)
+
+
+def english_numbers(text: str) -> list[tuple[str, int]]:
+    """The numbers an English question writes, as words (`sixteen`, `twenty-five`) or digits."""
+    out = []
+    words = re.findall(r"\d{1,4}|[a-z]+", text.lower())
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.isdigit():
+            out.append((w, int(w)))
+        elif w in _EN_NUMBERS:
+            nxt = _EN_NUMBERS.get(words[i + 1]) if i + 1 < len(words) else None
+            if _EN_NUMBERS[w] >= 20 and nxt is not None and 0 < nxt < 10:
+                out.append((f"{w} {words[i + 1]}", _EN_NUMBERS[w] + nxt))
+                i += 1
+            else:
+                out.append((w, _EN_NUMBERS[w]))
+        i += 1
+    return out
+
+
+def _numbers_missing(numbers: list[list[str]], text: str) -> int:
+    """How many of an English question's figures the sentence does not state (each counts as an
+    unknown word: `a fifteen-year-old` is not answered by a sentence about women)."""
+    return sum(1 for g in numbers if not any(z in text for z in g))
+
+
+def number_groups(text: str) -> list[list[str]]:
+    """A group for each number of an English question (`sixteen` → 十六 or 16), so its clauses are
+    looked up with the figure (`未满十六周岁`)."""
+    return [[_cn(n), str(n)] for _, n in english_numbers(text) if n > 1]
+
+
 def _with_lead_in(store, span: Span) -> str:
     """An item that is a case (`（六）在上下班途中…的`) with the lead-in of its list
     (`职工有下列情形之一的，应当认定为工伤：`), or "" when the span is no such item."""
@@ -454,7 +508,8 @@ def _unlinked(query, searcher) -> tuple[int, str]:
                           "with", "without", "from", "by", "at", "as", "after", "before", "not", "get", "make"}
     stop |= english_light_words()
     words = [w for w in re.findall(r"[a-z]+", query.text.lower()) if len(w) > 2 and w not in stop]
-    unknown = [w for w in words if w not in covered and not searcher.linker.lexicon.lookup(w)]
+    numbers = {w for surface, _ in english_numbers(query.text) for w in surface.replace("-", " ").split()}
+    unknown = [w for w in words if w not in covered and w not in numbers and not searcher.linker.lexicon.lookup(w)]
     return len(unknown), " ".join(z for g in query.linked.groups for z in g)
 
 

@@ -184,6 +184,21 @@ def test_a_later_part_does_not_repeat_the_quote(laws):
     assert "3 hours" in first and "(quoted in (1))" in second and "36 hours" in second and "“" not in second
 
 
+def test_english_numbers_and_words_the_general_list_lacks(laws):
+    from policykg.qa import english_numbers, number_groups
+    from policykg.qa.render import gloss
+
+    assert english_numbers("a child under sixteen, twenty-five years, 3 months") == [
+        ("sixteen", 16), ("twenty five", 25), ("3", 3)]
+    assert number_groups("under 16") == [["十六", "16"]]
+    r = _ask(laws, "Can an employer hire a child under sixteen?")  # 未满十六周岁的未成年人
+    assert r["answer"].startswith("No.") and _first(r) == ("law-5de52ddb", 15)
+    assert "16 years of age" in r["answer"]  # 周岁 is no week
+    r = _ask(laws, "Can an employer employ a fifteen-year-old?")  # no sentence states fifteen: no verdict
+    assert not r["answer"].startswith("Yes") and not (r["answer"].startswith("No") and "妇女" in r["answer"])
+    assert gloss("劳动保障监察") == "labour inspection" and gloss("不再查处") == "no longer investigated"
+
+
 def test_who_must_names_the_party(laws):
     r = _ask(laws, "Who must pay the work-injury insurance premiums?")
     assert "用人单位缴纳工伤保险费" in r["answer"] and _first(r) == ("law-6fc498e8", 33)
