@@ -121,8 +121,9 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     else:
         groups = _english_groups(query if own == question else searcher.analyse(own))
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
-    if query.language == "en" and groups:  # the best clauses of its Chinese terms too (the legal vocabulary's
-        zh = " ".join(dict.fromkeys(z for g in groups + number_groups(own) for z in g[:2]))  # words, its figures)
+    if query.language == "en" and groups:  # the best clauses of its Chinese terms too (its place, the legal
+        # vocabulary's words, its figures)
+        zh = " ".join(dict.fromkeys([*query.linked.places, *(z for g in groups + number_groups(own) for z in g[:2])]))
         top = _merge_tops(top, searcher.rank(searcher.analyse(zh, exclude=query.exclude)).top(CANDIDATES, scoped=True))
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
