@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from policykg.qa.compose import compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
+from policykg.qa.compose import _quote, compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
 from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, asker_words, classify, english_light_words
+from policykg.qa.measure import asked as asked_measure
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
 from policykg.qa.units import ITEM, locate
 from policykg.qa.yesno import EXCEPT, decide
@@ -32,6 +33,7 @@ SECOND_DOC = 0.8  # another document's span is added when its score reaches this
 BONUS_GRAPH = 0.3  # a span that is the sentence of a benefit granted to what the question names
 CLAUSE_PRIOR = 0.35
 SUPERLATIVES = {"最长", "最短", "最多", "最少", "最高", "最低", "多久", "多长"}  # ask for the figure, not in it
+UNIT_BONUS = 0.3  # a figure in the unit asked for (`多少天` → 三十日), more at the rate asked (`每月`)
 CASE_BONUS = 0.5  # a figure stated for the case the question names (`三年以上的`)
 YESNO_POOL = 0.6  # sentences scoring this share of the best may decide a yes/no question
 TIE = 0.9  # another sentence of the answering clause scoring this share of the best is quoted too  # weight of the clause's retrieval score (scaled to the best) in a span's score
@@ -57,13 +59,24 @@ def answer(searcher, question: str, as_of: str | None = None) -> dict:
     language = "zh" if is_chinese(question) else "en"
     parts = split_parts(question, language)
     if len(parts) < 2:
-        return _answer_one(searcher, question, as_of)
-    results = [_answer_one(searcher, question, as_of, asked=p, context=c) for p, c in parts]
+        r = _answer_one(searcher, question, as_of)
+        r.pop("_quoted", None)
+        return r
+    results: list[dict] = []
+    seen: dict[str, int] = {}  # quotes of the earlier parts → their unit's number
+    for p, c in parts:
+        r = _answer_one(searcher, question, as_of, asked=p, context=c, seen=seen)
+        texts = list(dict.fromkeys(x["answer"] for x in results + [r]))
+        for q in r.get("_quoted", []):
+            seen.setdefault(q, texts.index(r["answer"]) + 1)
+        results.append(r)
     return _join_parts(question, language, results)
 
 
 def _join_parts(question: str, language: str, results: list[dict]) -> dict:
     """One answer of numbered units (the same unit once), the citations of each unit first."""
+    for r in results:
+        r.pop("_quoted", None)
     texts = list(dict.fromkeys(r["answer"] for r in results))
     if len(texts) == 1:
         return results[0]
@@ -87,7 +100,7 @@ def _join_parts(question: str, language: str, results: list[dict]) -> dict:
 
 
 def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | None = None,
-                context: str = "") -> dict:
+                context: str = "", seen: dict[str, int] | None = None) -> dict:
     """The answer to `asked` (a part of `question`, with the `context` pieces that ask nothing),
     from the clauses retrieved for the whole question."""
     store = searcher.store
@@ -108,6 +121,10 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     else:
         groups = _english_groups(query if own == question else searcher.analyse(own))
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
+    if query.language == "en" and groups:  # the best clauses of its Chinese terms too (its place, the legal
+        # vocabulary's words, its figures)
+        zh = " ".join(dict.fromkeys([*query.linked.places, *(z for g in groups + number_groups(own) for z in g[:2])]))
+        top = _merge_tops(top, searcher.rank(searcher.analyse(zh, exclude=query.exclude)).top(CANDIDATES, scoped=True))
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
@@ -137,6 +154,13 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
             if fit(case, c.span.text) == 1:
                 c.total += CASE_BONUS
         answering.sort(key=lambda c: -c.total)
+    measure = asked_measure(asked, query.language) if intent.numeric else None
+    if measure is not None:  # a figure of another kind (an amount for `多少天`) does not answer
+        fits = {id(c): measure.fit(c.span.text) for c in answering}
+        answering = [c for c in answering if fits[id(c)] >= 0]
+        for c in answering:
+            c.total += UNIT_BONUS * fits[id(c)]
+        answering.sort(key=lambda c: -c.total)
     base = {"question": question, "language": query.language}
     if not answering:
         nearest = _nearest(candidates, top)
@@ -156,9 +180,12 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
         pool = [c for c in answering[:8] if c.total >= YESNO_POOL * answering[0].total]
         pool += [c for c in candidates[:20] if c not in pool and _with_lead_in(store, c.span)]  # items: with their lead-in
         unknown, asked_zh = _unlinked(searcher.analyse(own), searcher) if query.language == "en" else (0, "")
+        numbers = number_groups(own) if query.language == "en" else []  # a figure asked must be the sentence's
         listed = {id(c): _with_lead_in(store, c.span) for c in pool}  # an item read with its list's lead-in
         decided = [(c, decide(listed[id(c)] or c.span.text, own, groups, weights.idf, query.language,
-                              _context(store, c.span.key), unknown=unknown, question_zh=asked_zh,
+                              _context(store, c.span.key), unknown=unknown + _numbers_missing(numbers, listed[id(c)]
+                                                                                          or c.span.text),
+                              question_zh=asked_zh,
                               listed=bool(listed[id(c)]))) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
@@ -191,9 +218,10 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
-                   focus_words=focus)
+                   focus_words=focus, seen=seen, prefer=measure.words() if measure is not None else None)
     return {**base, "answer": text, "abstained": False, "citations": citations,
-            "facts": facts_for(store, query, [c.span.key for c in chosen])}
+            "facts": facts_for(store, query, [c.span.key for c in chosen]),
+            "_quoted": [_quote(s.text) for s in spans]}
 
 
 def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = None) -> list[dict]:
@@ -394,6 +422,54 @@ def _english_groups(query) -> list[list[str]]:
     return groups
 
 
+_EN_NUMBERS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_EN_NUMBERS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90})
+_CN = "零一二三四五六七八九"
+
+
+def _cn(n: int) -> str:
+    if n < 10:
+        return _CN[n]
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return f"{'' if tens == 1 else _CN[tens]}十{_CN[ones] if ones else ''}"
+    return str(n)
+
+
+def english_numbers(text: str) -> list[tuple[str, int]]:
+    """The numbers an English question writes, as words (`sixteen`, `twenty-five`) or digits."""
+    out = []
+    words = re.findall(r"\d{1,4}|[a-z]+", text.lower())
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w.isdigit():
+            out.append((w, int(w)))
+        elif w in _EN_NUMBERS:
+            nxt = _EN_NUMBERS.get(words[i + 1]) if i + 1 < len(words) else None
+            if _EN_NUMBERS[w] >= 20 and nxt is not None and 0 < nxt < 10:
+                out.append((f"{w} {words[i + 1]}", _EN_NUMBERS[w] + nxt))
+                i += 1
+            else:
+                out.append((w, _EN_NUMBERS[w]))
+        i += 1
+    return out
+
+
+def _numbers_missing(numbers: list[list[str]], text: str) -> int:
+    """How many of an English question's figures the sentence does not state (each counts as an
+    unknown word: `a fifteen-year-old` is not answered by a sentence about women)."""
+    return sum(1 for g in numbers if not any(z in text for z in g))
+
+
+def number_groups(text: str) -> list[list[str]]:
+    """A group for each number of an English question (`sixteen` → 十六 or 16), so its clauses are
+    looked up with the figure (`未满十六周岁`)."""
+    return [[_cn(n), str(n)] for _, n in english_numbers(text) if n > 1]
+
+
 def _with_lead_in(store, span: Span) -> str:
     """An item that is a case (`（六）在上下班途中…的`) with the lead-in of its list
     (`职工有下列情形之一的，应当认定为工伤：`), or "" when the span is no such item."""
@@ -433,7 +509,8 @@ def _unlinked(query, searcher) -> tuple[int, str]:
                           "with", "without", "from", "by", "at", "as", "after", "before", "not", "get", "make"}
     stop |= english_light_words()
     words = [w for w in re.findall(r"[a-z]+", query.text.lower()) if len(w) > 2 and w not in stop]
-    unknown = [w for w in words if w not in covered and not searcher.linker.lexicon.lookup(w)]
+    numbers = {w for surface, _ in english_numbers(query.text) for w in surface.replace("-", " ").split()}
+    unknown = [w for w in words if w not in covered and w not in numbers and not searcher.linker.lexicon.lookup(w)]
     return len(unknown), " ".join(z for g in query.linked.groups for z in g)
 
 

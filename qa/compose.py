@@ -88,10 +88,12 @@ def _quote(text: str) -> str:
     return text if len(text) <= MAX_QUOTE else text[:MAX_QUOTE] + "…"
 
 
-def focus(span: Span, intent: Intent, tiers: list[str] | None = None, words: list[list[str]] | None = None) -> str:
+def focus(span: Span, intent: Intent, tiers: list[str] | None = None, words: list[list[str]] | None = None,
+          prefer: list[list[str]] | None = None) -> str:
     """For a figure question: the part of the sentence that holds the figure (with its lead-in);
     a figure inside a case (`三年以上的`) is not the figure asked for; `words` are the question's
-    focus words (the fragment naming them wins a tie)."""
+    focus words (the fragment naming them wins a tie); `prefer` the words of the unit and rate asked
+    for (qa.measure: `每月`, `小时`), which outweigh the question's other words."""
     from policykg.qa.conditions import BELOW, BOTH, FROM, UPTO
 
     pattern = intent.pattern()
@@ -107,6 +109,7 @@ def focus(span: Span, intent: Intent, tiers: list[str] | None = None, words: lis
             continue
         score = sum(len(t) for t in span.matched if t in frag)
         score += sum(5 for g in words or [] if any(t in frag for t in g))
+        score += sum(20 for g in prefer or [] if any(t in frag for t in g))
         if tiers and set(tier_tokens(frag)) & set(tiers):
             score += 10  # the figure of the tier asked about (`C类人才最高20万元`)
         if score > best_score:
@@ -207,11 +210,13 @@ def _benefit_gloss(label: str) -> str:
 
 def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | None = None, *,
             lead: str | None = None, units: dict | None = None, note: str = "", whole: bool = False,
-            focus_words: list[list[str]] | None = None) -> str:
+            focus_words: list[list[str]] | None = None, seen: dict[str, int] | None = None,
+            prefer: list[list[str]] | None = None) -> str:
     """The answer from the chosen spans (the first is the answering one); `granted` are the
     graph's benefit labels found in the first span, named up front; `lead` the yes/no verdict
     (None: the modality words' default); `units` the (paragraph, item) of each span's clause;
-    `note` a remark on the first span (e.g. that it names no concrete benefit)."""
+    `note` a remark on the first span (e.g. that it names no concrete benefit); `seen` the quotes an
+    earlier part of the question quoted (quote → that part's number): named, not quoted again."""
     from policykg.qa.render import render_sentence as render
 
     lang = query.language
@@ -221,13 +226,25 @@ def compose(kg, query, intent: Intent, spans: list[Span], granted: list[str] | N
         lead = verdict(first, lang) if intent.name == "yesno" else ""
     grant_zh = f"（可享受：{'、'.join(granted[:4])}）" if granted else ""
     grant_en = f" — granted: {', '.join(_benefit_gloss(g) for g in granted[:4])}" if granted else ""
-    part = focus(first, intent, query.linked.tiers, focus_words) if intent.numeric and not whole else ""
+    part = focus(first, intent, query.linked.tiers, focus_words, prefer) if intent.numeric and not whole else ""
     if part and part == _quote(first.text):
         part = ""
     out = []
     for i, span in enumerate(spans):
         quote = _quote(span.text) if not (whole and i == 0) else span.text.strip().rstrip("；;。")
         unit = units.get((span.key, span.index))
+        if seen and quote in seen:  # an earlier part quoted it: its figure, and where, once
+            n = seen[quote]
+            if lang == "zh":
+                head = f"{part}。" if i == 0 and part else ""
+                ref = f"根据{_ref_zh(kg, span.key, unit)}" if i == 0 else f"另见{_ref_zh(kg, span.key, unit)}"
+                out.append(f"{head}{ref}（原文见（{n}））。")
+            else:
+                said = render(part).rstrip(". ") if i == 0 and part else ""
+                prefix = "Under" if i == 0 else "Also, under"
+                said = f": {said}" if len(said.split()) >= 2 else ""
+                out.append(f"{prefix} {_ref_en(kg, span.key, unit)} (quoted in ({n})){said}.")
+            continue
         if lang == "zh":
             head = f"{part}。" if i == 0 and part else ""
             ref = f"根据{_ref_zh(kg, span.key, unit)}" if i == 0 else f"另，{_ref_zh(kg, span.key, unit)}规定"

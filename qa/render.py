@@ -18,9 +18,9 @@ from policykg.qa.conditions import cn_number
 from policykg.search.linking import legal_terms, modal_labels
 from policykg.text import CN_DIGITS as CN_NUM
 
-_FIG = re.compile(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*(万元|亿元|元|个月|年|月|周|日|天|小时|名|人|倍|岁|%|％|个工作日|工作日)")
+_FIG = re.compile(rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)\s*(万元|亿元|元|个月|年|月|周岁|周|日|天|小时|名|人|倍|岁|%|％|个工作日|工作日)")
 _N = rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)"
-_U = r"(个月|年|月|周|日|天|小时|岁|元|万元|倍)"
+_U = r"(个月|年|月|周岁|周|日|天|小时|岁|元|万元|倍)"
 _CASE_BOTH = re.compile(rf"(?:已?满)?{_N}\s*{_U}(?:以上|及以上)?(?:、|，)?(?:不满|未满|不足){_N}\s*{_U}")
 _CASE_FROM = re.compile(rf"(?:已?满|累计满)?{_N}\s*{_U}(以上|及以上|或以上)|已?满{_N}\s*{_U}(?!以下|以内)")
 _CASE_BELOW = re.compile(rf"(?:不满|未满|不足|少于|低于){_N}\s*{_U}")
@@ -30,7 +30,7 @@ _FUNCTION = {"由": "by", "向": "to", "自": "from", "从": "from", "与": "wit
              "把": "", "被": "", "其": "their", "该": "the", "此": "this", "每": "each"}
 _PCT = re.compile(rf"百分之([{CN_NUM}\d]+)")
 _UNIT_EN = {"工作日": "working day", "个工作日": "working day", "元": "yuan", "万元": "yuan", "亿元": "yuan", "个月": "month", "年": "year", "月": "month", "周": "week",
-            "日": "day", "天": "day", "小时": "hour", "名": "person", "人": "person", "倍": "times", "岁": "years old"}
+            "日": "day", "天": "day", "小时": "hour", "周岁": "years of age", "名": "person", "人": "person", "倍": "times", "岁": "years old"}
 _KINDS = {"法": "Law", "条例": "Regulations", "规定": "Provisions", "办法": "Measures", "意见": "Opinions",
           "通知": "Notice", "决定": "Decision", "解释": "Interpretation", "实施细则": "Implementing Rules",
           "细则": "Detailed Rules", "规则": "Rules", "措施": "Measures", "方案": "Plan", "规划": "Plan"}
@@ -160,7 +160,7 @@ def coverage(text: str) -> float:
 
 
 _ITEM = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)]\s*")
-_COND = re.compile(r"(?:的|时)[，,]")
+_COND = re.compile(r"(?:的|(?<![小同及])时)[，,]")  # 三小时， 同时， are no condition
 _PARTY_END = re.compile(r"(?:单位|者|人|职工|员|机构|部门|组织|委员会|法院|机关|工会|中心|银行|政府|企业|公司|方)$")
 _PARTY_START = re.compile(r"^(?:by|to|from|with|in|for|according|each|the|this|their|not)\b")
 

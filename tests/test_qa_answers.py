@@ -142,6 +142,24 @@ def test_how_much_without_money_is_answered_by_a_share(laws):
     assert _first(r) == ("law-5de52ddb", 44) and r["citations"][0]["item"] == 3
 
 
+def test_the_unit_and_rate_asked_for():
+    from policykg.qa.measure import asked, figures_in
+
+    assert asked("每月最多延长多少小时？", "zh") == asked("How many hours a month at most?", "en")
+    assert asked("试用期最长多少天？", "zh").unit == "day" and asked("多久？", "zh").kind == "time"
+    # dates are no figures; 周岁 is an age, 个月 a month
+    assert figures_in("自2008年1月1日起，年满十六周岁，暂扣六个月") == [("age", ""), ("month", "")]
+    days = asked("需要提前多少天通知？", "zh")
+    assert days.fit("应当提前三十日通知") == 1 and days.fit("不得超过三个月") == 0  # a month still states it
+    assert days.fit("处二千元以下罚款") == -1  # an amount states no period
+    assert asked("每月最多多少小时？", "zh").fit("每日不得超过三小时，但是每月不得超过三十六小时") == 2
+
+
+def test_a_figure_at_the_rate_asked_is_quoted(laws):
+    r = _ask(laws, "用人单位延长工作时间，每月最多多少小时？")  # 每日…三小时，但是每月…三十六小时
+    assert r["answer"].startswith("但是每月不得超过三十六小时") and _first(r) == ("law-5de52ddb", 41)
+
+
 def test_several_parts_get_one_unit_each(laws):
     r = _ask(laws, "Can an employer extend working hours, and by how many hours a day at most in general?")
     assert r["answer"].startswith("(1) Yes.") and "(2)" in r["answer"] and "1 hour" in r["answer"]
@@ -155,6 +173,32 @@ def test_several_parts_get_one_unit_each(laws):
     assert {("law-6fc498e8", 44), ("law-6fc498e8", 46)} <= {(c["document"], c["number"]) for c in r["citations"]}
 
 
+def test_a_later_part_does_not_repeat_the_quote(laws):
+    r = _ask(laws, "因特殊原因延长工作时间，每日最多几小时，每月最多多少小时？")  # both from one sentence
+    first, second = r["answer"].split("（2）")
+    assert "三小时" in first and second.startswith("但是每月不得超过三十六小时") and "原文见（1）" in second
+    assert r["answer"].count("每日不得超过三小时") == 2 and "_quoted" not in r  # focus and quote, once
+    r = _ask(laws, "For special reasons, how many hours a day and how many hours a month at most can working "
+                   "hours be extended?")
+    first, second = r["answer"].split("(2)")
+    assert "3 hours" in first and "(quoted in (1))" in second and "36 hours" in second and "“" not in second
+
+
+def test_english_numbers_and_words_the_general_list_lacks(laws):
+    from policykg.qa import english_numbers, number_groups
+    from policykg.qa.render import gloss
+
+    assert english_numbers("a child under sixteen, twenty-five years, 3 months") == [
+        ("sixteen", 16), ("twenty five", 25), ("3", 3)]
+    assert number_groups("under 16") == [["十六", "16"]]
+    r = _ask(laws, "Can an employer hire a child under sixteen?")  # 未满十六周岁的未成年人
+    assert r["answer"].startswith("No.") and _first(r) == ("law-5de52ddb", 15)
+    assert "16 years of age" in r["answer"]  # 周岁 is no week
+    r = _ask(laws, "Can an employer employ a fifteen-year-old?")  # no sentence states fifteen: no verdict
+    assert not r["answer"].startswith("Yes") and not (r["answer"].startswith("No") and "妇女" in r["answer"])
+    assert gloss("劳动保障监察") == "labour inspection" and gloss("不再查处") == "no longer investigated"
+
+
 def test_who_must_names_the_party(laws):
     r = _ask(laws, "Who must pay the work-injury insurance premiums?")
     assert "用人单位缴纳工伤保险费" in r["answer"] and _first(r) == ("law-6fc498e8", 33)
@@ -165,6 +209,8 @@ def test_english_rendering_and_titles(own):
 
     assert render_sentence("劳动合同期限不满三个月的，不得约定试用期。") == \
         "Where term of the labour contract less than 3 months, must not agree probation period"
+    assert render_sentence("每日不得超过三小时，但是每月不得超过三十六小时") == \
+        "Per day must not exceed 3 hours, but per month must not exceed 36 hours"  # 小时， is no condition
     assert render_sentence("职工不缴纳工伤保险费") == "The employee does not pay work-injury insurance premiums"
     assert render_sentence("对怀孕7个月以上的女职工，用人单位不得安排夜班劳动") .endswith(
         "the employer must not arrange night work")
