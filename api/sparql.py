@@ -83,8 +83,9 @@ class SparqlEndpoint:
         more), else in a thread of its own pool (pyoxigraph releases the GIL)."""
         guard.check(req.query)  # refusals and limits before the query takes a slot
         req.max_rows = self.max_rows
-        if self.store.known_fast(req, self.timeout):
-            if self.in_flight == 0 and self.store.known_fast(req, self.timeout, INLINE):
+        took = self.store.known_cost(req, self.timeout)
+        if took is not None:
+            if self.in_flight == 0 and took <= INLINE:
                 return self.run(req)
             if self.fast_in_flight >= self.most_fast:
                 raise Busy(f"the SPARQL endpoint is busy ({self.in_flight} queries under way): try again in "

@@ -327,18 +327,18 @@ class Store:
         graph = self.graph
         if timeout is not None and graph.worker_path is not None:
             pool = self._workers(graph.worker_path, timeout)
-            if not pool.known_fast(req):  # new or slow: in a worker that can be stopped
+            if pool.known_cost(req) is None:  # new or slow: in a worker that can be stopped
                 return pool.run(req, ticket)  # ticket: kg.workers.Ticket
         started = time.perf_counter()
         return _guard(lambda: serialize(graph.run(req), req, started))
 
-    def known_fast(self, req: QueryRequest, timeout: float, within: float | None = None) -> bool:
-        """Whether `req` (with this time limit) already ran on this store version within `within` seconds
-        (default: the `sparql_fast_ms` setting)."""
+    def known_cost(self, req: QueryRequest, timeout: float) -> float | None:
+        """The seconds `req` (with this time limit) took on this store version, if that was within the
+        `sparql_fast_ms` setting (it then runs in-process); None for a new or slow query."""
         graph = self.graph
         if graph.worker_path is None:
-            return False
-        return self._workers(graph.worker_path, timeout).known_fast(req, within)
+            return None
+        return self._workers(graph.worker_path, timeout).known_cost(req)
 
     def export(self, fmt: str = "ttl") -> bytes:
         return _guard(lambda: self.graph.export(formats.by_name(formats.RDF, fmt)))

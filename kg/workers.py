@@ -22,13 +22,13 @@ from __future__ import annotations
 import logging
 import os
 import queue
-from collections import OrderedDict
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import OrderedDict
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -227,17 +227,16 @@ class QueryPool:
             while len(self.crashed) > CRASH_MEMORY:
                 self.crashed.pop(next(iter(self.crashed)))
 
-    def known_fast(self, req: QueryRequest, within: float | None = None) -> bool:
-        """Whether `req` already ran in a worker on this store within `within` (default `fast`) seconds."""
-        limit = self.fast if within is None else min(within, self.fast)
-        if limit <= 0:
-            return False
+    def known_cost(self, req: QueryRequest) -> float | None:
+        """The seconds `req` took in a worker on this store, if it ran there within `fast` seconds."""
+        if self.fast <= 0:
+            return None
         key = cost_key(req)
         with self._cost_lock:
             took = self._cost.get(key)
             if took is not None:
                 self._cost.move_to_end(key)
-        return took is not None and took <= limit
+        return took if took is not None and took <= self.fast else None
 
     def _remember_cost(self, req: QueryRequest, seconds: float) -> None:
         key = cost_key(req)
