@@ -86,10 +86,13 @@ def en_focus(question: str, lexicon) -> list[list[str]]:
                 break
             i += 1
             continue
-        if words[i] in stop:
+        phrase = next((n for n in (4, 3, 2) if i + n <= len(words)  # a known phrase of content words first
+                       and sum(w not in stopwords() for w in words[i:i + n]) >= 2  # (`paid suspension period`)
+                       and any(len(z) >= 2 for z in lexicon.lookup(" ".join(words[i:i + n])) or ())), 0)
+        if words[i] in stop and not phrase:
             i += 1
             continue
-        for n in (3, 2, 1):
+        for n in ((phrase,) if phrase else (3, 2, 1)):
             phrase = " ".join(words[i:i + n])
             zh = lexicon.lookup(phrase)
             if zh and any(len(z) >= 2 for z in zh):
