@@ -19,6 +19,10 @@ MONEY_EN = re.compile(r"yuan|rmb|money|cash|salary|subsid|allowance|bonus|award|
 _COUNT_OR_SHARE = re.compile(f"(?:{FIGURE.pattern})|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
 
 
+_EN_YESNO = re.compile(r"^(?:can|may|could|is|are|does|do|did|will|would|should|must|has|have|am|shall)\b")
+_EN_WH = re.compile(r"\b(?:how (?:much|many|long|often|old|soon)|what|which|when|where)\b")
+
+
 @dataclass(frozen=True)
 class Intent:
     name: str
@@ -53,10 +57,35 @@ def english_light_words() -> set[str]:
     return set(_config().get("question", {}).get("en_ignore", []))
 
 
+_EN_SUBORDINATE = re.compile(r"\b(?:who|whom|whose|which|that|when|whenever|while|if|because|although|though|"
+                             r"unless|until|after|before|since)\b")
+
+
+_EN_AUX = {"have", "has", "had", "did", "do", "does", "was", "were", "am", "are", "is"}
+
+
+def main_clause(question: str) -> str:
+    """An English question without its relative and subordinate clauses (`may an employer hire a
+    child who should be at school` → `may an employer hire a child`): what is asked (may / must /
+    not) is read there, not from a clause that describes a party or a case."""
+    lead = _EN_SUBORDINATE.match(question.lstrip())
+    if lead and "," in question:  # `when my contract ends, must the employer …`: the clause after the comma
+        question = question.split(",", 1)[1].strip()
+    m = _EN_SUBORDINATE.search(question, 1)
+    question = question[:m.start()] if m and m.start() > 0 else question
+    words = question.split()  # `the leave I have not taken`: a clause without `that`, after the first words
+    for i in range(3, len(words) - 1):
+        if words[i] in ("i", "we", "you", "he", "she", "they") and words[i + 1] in _EN_AUX:
+            return " ".join(words[:i])
+    return question
+
+
 def classify(question: str, language: str) -> Intent:
     """The first intent (in intents.toml order) one of whose cues the question contains."""
     text = question.strip()
     lowered = " ".join(re.sub(r"[^\w%-]+", " ", text.lower()).split())
+    if language == "en" and _EN_YESNO.match(lowered) and not _EN_WH.search(lowered):
+        return Intent("yesno")  # "Can a school expel a student who …?": a yes/no question, whatever follows
     for spec in _config()["intent"]:
         if language == "zh":
             hit = any(c in text for c in spec.get("zh", [])) or any(

@@ -23,13 +23,24 @@ SEARCHED = 3  # candidates of a word searched with (BM25 / dense expansion)
 
 def forms(word: str) -> list[str]:
     """A word or phrase as written, then its stems (`hiring` → hire; `contributions` → contribution;
-    a phrase by its last word: `paid annual leaves` → paid annual leave)."""
+    a phrase by its first and last words: `carried out` → carry out)."""
+    parts = word.split(" ")
+    firsts = _stems(parts[0])
+    if len(parts) == 1:
+        return firsts
+    lasts = _stems(parts[-1]) if len(parts) > 1 else [""]
+    middle = " ".join(parts[1:-1])
+    out = [" ".join(x for x in (f, middle, last) if x) for f in firsts for last in lasts]
+    return list(dict.fromkeys(out))
+
+
+def _stems(word: str) -> list[str]:
     out = [word]
-    head, _, last = word.rpartition(" ")
     for suffix, repl in _SUFFIXES:
-        if last.endswith(suffix) and len(last) > len(suffix) + 2:
-            stem = last[: -len(suffix)] + repl
-            out.append(f"{head} {stem}" if head else stem)
+        if word.endswith(suffix) and len(word) > len(suffix) + 2:
+            out.append(word[: -len(suffix)] + repl)
+    if word.endswith("ied") and len(word) > 5:  # carried → carry
+        out.append(word[:-3] + "y")
     return list(dict.fromkeys(out))
 
 

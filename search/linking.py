@@ -218,7 +218,13 @@ class Linker:
                 start = query.find(label, start + 1)
         # English labels of concepts, then general English words
         text = " " + _norm_en(re.sub(r"[^\w\s-]", " ", query)) + " "
+        from policykg.search.english import segment
+
+        phrases = [p.surface for p in segment(text.split(), self.lexicon.words, self.lexicon.max_len)
+                   if " " in p.surface]  # a longer phrase of the legal vocabulary wins (`military service`)
         for label, concept in self._en_index:
+            if any(f" {label} " in f" {p} " and len(p) > len(label) for p in phrases):
+                continue
             if f" {label} " in text:
                 text = text.replace(f" {label} ", " | ")
                 if id(concept) not in seen:
@@ -228,8 +234,6 @@ class Linker:
                 out.english.append((label, zh))
                 out.zh_terms.extend(sorted(concept.zh, key=len, reverse=True)[:3])
                 out.groups.append(sorted(concept.zh, key=len, reverse=True))
-        from policykg.search.english import segment
-
         for chunk in text.split("|"):  # phrases first, never across a concept label already matched
             for piece in segment(chunk.split(), self.lexicon.words, self.lexicon.max_len):
                 zh = piece.candidates
