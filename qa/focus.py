@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from policykg.search.english import FUNCTION_WORDS
 from policykg.search.text import CJK, stopwords
 
 ZH_CUE = re.compile(r"(?:是)?(?:多少|几)(?:钱|元|万元|万|名|家|个|人|项|年|个月|天)?|比例|占比|百分之几|金额|多久|多长时间|期限|有效期")
@@ -87,7 +88,7 @@ def en_focus(question: str, lexicon) -> list[list[str]]:
             i += 1
             continue
         phrase = next((n for n in (4, 3, 2) if i + n <= len(words)  # a known phrase of content words first
-                       and sum(w not in stopwords() for w in words[i:i + n]) >= 2  # (`paid suspension period`)
+                       and any(w not in stop and w not in FUNCTION_WORDS for w in words[i:i + n])  # (`gives birth`)
                        and any(len(z) >= 2 for z in lexicon.lookup(" ".join(words[i:i + n])) or ())), 0)
         if words[i] in stop and not phrase:
             i += 1
