@@ -66,6 +66,18 @@ def legal_terms() -> dict[str, list[str]]:
     return dict(_legal()["terms"])
 
 
+def render_words() -> dict[str, str]:
+    """Words rendered in English but never used to link a question ([render] of legal-domains.toml:
+    `或者` → or, `按照` → according to)."""
+    out: dict[str, str] = {}
+    for name in LEGAL_FILES:
+        path = HERE / name
+        if path.is_file():
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            out.update({zh: en.split("|")[0].strip() for zh, en in data.get("render", {}).items()})
+    return out
+
+
 def modal_labels() -> dict[str, str]:
     """Chinese modal word → its English rendering (不得 → must not), from legal.toml."""
     return {zh: labels[0] for zh, labels in _legal()["modality"].items()}
