@@ -91,8 +91,9 @@ _BUILD = [(name, re.compile(pattern)) for name, pattern in (
     ("during_bare", rf"(?P<x>[^在，,；;。、：:（）()]{{1,20}}?)期间(?=[^为是])"),
     ("grade", rf"(?P<n>{_NN})级"),
     ("consent", rf"经(?P<x>{_X})同意"),
+    ("after", rf"在(?P<x>[^在，,；;。、：:（）()]{{1,20}}?)后{_FIGX}(?:以内|内)"),
     ("within", rf"在(?P<x>{_X})(?:以内|内)"),
-    ("after", rf"(?P<x>{_X})后{_FIGX}(?:以内|内)"),
+    ("after", rf"(?P<x>[^在，,；;。、：:（）()]{{1,20}}?)后{_FIGX}(?:以内|内)"),
     ("rate", rf"按照?(?P<x>{_X})的(?P<rate>百分之[{CN_NUM}\d]+|\d+(?:\.\d+)?%|{_NN}倍)(?P<verb>支付|计发|发给|发放|缴纳)"
              rf"(?P<y>[^，,；;。]+)"),
     ("pay_times", rf"向(?P<x>{_X})(?P<when>每月|每年|每日)?(?P<verb>支付|发放)(?P<n>{_NN})倍的(?P<y>[^，,；;。]+)"),
@@ -122,7 +123,7 @@ def _constructions(text: str, i: int) -> tuple[str, int] | None:
     daily wage, `每月支付两倍的工资` → pay twice the wages each month, `13个月的本人工资` → 13 months' wages),
     as (English, end) or None."""
     for name, pattern in _BUILD:
-        if name in ("during_bare", "after") and not _piece_start(text, i):
+        if name in ("during_bare", "after") and not _piece_start(text, i) and not text.startswith("在", i):
             continue
         m = pattern.match(text, i)
         if not m:
@@ -150,7 +151,7 @@ def _constructions(text: str, i: int) -> tuple[str, int] | None:
             return f"{gloss(g['verb'])} {gloss(g['y'])} at {gloss(g['rate'])} of {gloss(g['x'])}", m.end()
         if name == "pay_times":
             when = f" {gloss(g['when'])}" if g["when"] else ""
-            return f"{gloss(g['verb'])} {gloss(g['x'])} {figure_en(g['n'], '倍')} the {gloss(g['y'])}{when}", m.end()
+            return f"{gloss(g['verb'])} {_the(gloss(g['x']))} {figure_en(g['n'], '倍')} the {gloss(g['y'])}{when}", m.end()
         if name == "times":
             return f"{figure_en(g['n'], '倍')} the {gloss(g['y'])}", m.end()
         if name == "worth" and g["fig"].rstrip().endswith(("个月", "年", "日", "天", "周")):
@@ -161,7 +162,7 @@ def _constructions(text: str, i: int) -> tuple[str, int] | None:
             prep = "with" if g["verb"] in ("办理", "申请", "投诉", "举报") else "to"
             return f"{gloss(g['verb'])} {gloss(g['y'])} {prep} {_the(gloss(g['x']))}".replace("  ", " "), m.end()
         if name == "on":
-            return f"{gloss(g['verb'])} {gloss(g['y'])} on {gloss(g['x'])}", m.end()
+            return f"{gloss(g['verb'])} {gloss(g['y'])} on {_the(gloss(g['x']))}", m.end()
     return None
 
 
