@@ -86,6 +86,8 @@ def classify(question: str, language: str) -> Intent:
     lowered = " ".join(re.sub(r"[^\w%-]+", " ", text.lower()).split())
     if language == "en" and _EN_YESNO.match(lowered) and not _EN_WH.search(lowered):
         return Intent("yesno")  # "Can a school expel a student who …?": a yes/no question, whatever follows
+    if language == "en":  # cues of the main clause (`up to what age can a man who was …`: not `who`)
+        lowered = main_clause(lowered) or lowered
     for spec in _config()["intent"]:
         if language == "zh":
             hit = any(c in text for c in spec.get("zh", [])) or any(
