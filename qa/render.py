@@ -27,7 +27,7 @@ _CASE_BELOW = re.compile(rf"(?:不满|未满|不足|少于|低于){_N}\s*{_U}")
 _CASE_UPTO = re.compile(rf"{_N}\s*{_U}(以下|以内)")
 _FUNCTION = {"由": "by", "向": "to", "自": "from", "从": "from", "与": "with", "或": "or", "和": "and", "及": "and",
              "并": "and", "但": "but", "对": "for", "在": "in", "为": "for", "按": "according to", "将": "",
-             "把": "", "被": "", "其": "their", "该": "the", "此": "this", "每": "each"}
+             "把": "", "被": "", "其": "their", "该": "the", "此": "this", "每": "each", "有": "have"}
 _PCT = re.compile(rf"百分之([{CN_NUM}\d]+)")
 _UNIT_EN = {"工作日": "working day", "个工作日": "working day", "元": "yuan", "万元": "yuan", "亿元": "yuan", "个月": "month", "年": "year", "月": "month", "周": "week",
             "日": "day", "天": "day", "小时": "hour", "周岁": "years of age", "名": "person", "人": "person", "倍": "times", "岁": "years old"}
@@ -82,8 +82,15 @@ _X = r"[^，,；;。、：:（）()]{1,20}?"
 _NN = rf"(?:\d+(?:\.\d+)?|[{CN_NUM}]+)"
 _FIGX = rf"(?P<fig>{_NN}\s*(?:个月|年|日|天|周|小时|个工作日|工作日))"
 _PIECE_AFTER = ("或者", "以及", "并且")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
 _TO_VERBS = "支付|提出|申请|办理|报告|提起|报送|提交|投诉|举报|缴纳|发放|退还|返还|送达|告知|通报|发送"
 _BUILD = [(name, re.compile(pattern)) for name, pattern in (
+    ("date", rf"(?P<m>{_NN})月(?P<d>{_NN})日(?P<by>以前|前)?"),
+    ("aged", rf"年满(?P<n>{_NN})周岁的(?P<y>[^，,；;。、的]{{1,10}})"),
+    ("persons", rf"(?P<n>{_NN})名(?P<more>以上)?(?P<y>[^，,；;。、的\d]{{1,8}})"),
+    ("place", rf"在(?P<x>[^，,；;。]{{1,30}}?)(?=发布|开展|从事|进行|设置|销售|使用|工作|居住|举办)"),
+    ("because", rf"因(?P<x>[^，,；;。]{{1,30}}?)等?(?:情形|原因|理由)"),
     ("since", rf"自(?P<x>{_X})之日起{_FIGX}(?:以内|内)"),
     ("is_of", rf"(?P<x>[^，,；;。、：:为]{{1,20}}?)的(?P<y>[^，,；;。、：:的为]{{1,8}})为(?P<z>{_NN}\s*(?:个月|年|日|天|周|小时|倍|元|万元|%)[^，,；;。]*)"),
     ("is", rf"(?P<x>[^，,；;。、：:为的]{{1,12}})为(?P<z>{_NN}\s*(?:个月|年|日|天|周|小时|倍|元|万元|%)[^，,；;。]*)"),
@@ -106,6 +113,11 @@ _BUILD = [(name, re.compile(pattern)) for name, pattern in (
 
 def _the(words: str) -> str:
     return words if not words or words.startswith(("the ", "a ", "an ", "their ")) else f"the {words}"
+
+
+def _starts_term(text: str, i: int) -> bool:
+    table, longest = _table()
+    return any(text[i:i + n] in table for n in range(min(longest, len(text) - i), 1, -1))
 
 
 def _piece_start(text: str, i: int) -> bool:
@@ -131,6 +143,21 @@ def _constructions(text: str, i: int) -> tuple[str, int] | None:
         g = m.groupdict()
         if name == "since":
             return f"within {_fig(g['fig'])} from the date of {gloss(g['x'])}", m.end()
+        if name == "date":
+            mo, day = cn_number(g["m"]), cn_number(g["d"])
+            if mo and day and 1 <= mo <= 12 and 1 <= day <= 31:
+                month = _MONTHS[int(mo) - 1]
+                return f"{'by ' if g['by'] else ''}{int(day)} {month}", m.end()
+            continue
+        if name == "aged" and gloss(g["y"]):
+            return f"{gloss(g['y'])} aged {cn_number(g['n']):g} or over", m.end()
+        if name == "persons" and gloss(g["y"]) and cn_number(g["n"]) is not None:
+            more = " or more" if g["more"] else ""
+            return f"{cn_number(g['n']):g}{more} {gloss(g['y'])}", m.end()
+        if name == "place" and gloss(g["x"]):
+            return f"{_ADVERBIAL}in {gloss(g['x'])}", m.end()
+        if name == "because" and gloss(g["x"]):
+            return f"because of {gloss(g['x'])}", m.end()
         if name == "grade":
             n = cn_number(g["n"])
             if n is not None:
@@ -176,6 +203,8 @@ def _gloss(text: str) -> tuple[list[str], int]:
         built = _constructions(text, i)
         if built:
             out.append((_ADVERBIAL if built[0].startswith(("within ", "during ")) else "") + built[0])
+            if out[-1].startswith(_ADVERBIAL + _ADVERBIAL):
+                out[-1] = out[-1][1:]
             known += built[1] - i
             i = built[1]
             continue
@@ -210,6 +239,8 @@ def _gloss(text: str) -> tuple[list[str], int]:
         for n in range(min(longest, len(text) - i), 1, -1):
             word = table.get(text[i:i + n])
             if word:
+                if text.startswith("的", i + n) and _PARTY_END.search(text[i:i + n]) and _starts_term(text, i + n + 1):
+                    word, n = f"{word}'s", n + 1  # 教师的平均工资 → teacher's average wage
                 out.append(word)
                 known += n
                 i += n
@@ -269,7 +300,7 @@ MIN_RENDERED = 0.6  # a comma-fragment the vocabulary renders less of is marked,
 UNRENDERED = "[…]"
 _ADVERBIAL = "\x00"  # marks a time phrase in the glossed words
 _COND = re.compile(r"(?:的|(?<![小同及])时)[，,]")  # 三小时， 同时， are no condition
-_PARTY_END = re.compile(r"(?:单位|者|人|职工|员|机构|部门|组织|委员会|法院|机关|工会|中心|银行|政府|企业|公司|方)$")
+_PARTY_END = re.compile(r"(?:单位|者|人|职工|员|机构|部门|组织|委员会|法院|机关|工会|中心|银行|政府|企业|公司|方|师|公民)$")
 _PARTY_START = re.compile(r"^(?:by|to|from|with|in|for|according|each|the|this|their|not)\b")
 
 
@@ -299,6 +330,9 @@ def _render_fragment(text: str) -> str:
         return f"it is prohibited to {act}".strip()
     modal = {"no": modal_labels().get(m.group(0), "must not"), "must": "must", "may": "may",
              "neednot": "need not", "not": "does not"}[kind]
+    if act.startswith(("not less than", "not more than", "less than", "more than", "lower than", "higher than",
+                       "not lower than", "not higher than", "at least", "at most")):
+        act = f"be {act}"
     if kind == "may" and m.group(0) in modal_labels():
         modal = modal_labels()[m.group(0)]
     if party and _PARTY_END.search(raw) and not _PARTY_START.match(party) and not party[0].isdigit():
