@@ -86,7 +86,7 @@ class Searcher:
 
     @cached_property
     def linker(self) -> Linker:
-        return Linker(self.store)
+        return Linker(self.store, corpus_has=lambda term: bool(self.label_rows(term).any()))
 
     @cached_property
     def embedder(self):

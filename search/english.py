@@ -69,8 +69,10 @@ def words_of(text: str) -> list[str]:
     return [w.strip("'") for w in re.findall(r"[a-z0-9][a-z0-9']*", text) if w.strip("'")]
 
 
-def segment(words: list[str], known: dict[str, list[str]], max_len: int) -> list[Piece]:
-    """The longest known phrases, left to right (a word no phrase covers is skipped)."""
+def segment(words: list[str], known: dict[str, list[str]], max_len: int, held=None) -> list[Piece]:
+    """The longest known phrases, left to right (a word no phrase covers is skipped); `held(term)`:
+    does the corpus hold the term — a phrase none of whose terms the corpus holds is read word by
+    word instead (`renting a home` → 房屋租赁 where the texts say 租房)."""
     out: list[Piece] = []
     i = 0
     while i < len(words):
@@ -80,6 +82,8 @@ def segment(words: list[str], known: dict[str, list[str]], max_len: int) -> list
             content = [w for w in words[i:i + n] if w not in FUNCTION_WORDS]
             if zh and n > 1 and len(content) == 1:  # `apply for`: the word's own terms too (申请)
                 zh = list(dict.fromkeys(zh + lookup(known, content[0])))
+            if zh and n > 1 and held is not None and not any(held(z) for z in zh):
+                continue
             if zh:
                 out.append(Piece(phrase, i, i + n, zh))
                 i += n

@@ -142,9 +142,10 @@ class Lexicon:
 class Linker:
     """Built once per process from the vocabularies, the lexicon and the store's graph."""
 
-    def __init__(self, store=None, documents=None) -> None:
+    def __init__(self, store=None, documents=None, corpus_has=None) -> None:
         self.kg = store  # a Store (or anything with documents() and select())
         self._documents = documents
+        self.corpus_has = corpus_has  # term → does any clause hold it (English phrases the texts lack split)
 
     @cached_property
     def lexicon(self) -> Lexicon:
@@ -232,7 +233,8 @@ class Linker:
         text = " " + _norm_en(re.sub(r"[^\w\s-]", " ", query)) + " "
         from policykg.search.english import segment
 
-        phrases = [p.surface for p in segment(text.split(), self.lexicon.words, self.lexicon.max_len)
+        held = self.corpus_has
+        phrases = [p.surface for p in segment(text.split(), self.lexicon.words, self.lexicon.max_len, held)
                    if " " in p.surface]  # a longer phrase of the legal vocabulary wins (`military service`)
         for label, concept in self._en_index:
             if any(f" {label} " in f" {p} " and len(p) > len(label) for p in phrases):
@@ -247,7 +249,7 @@ class Linker:
                 out.zh_terms.extend(sorted(concept.zh, key=len, reverse=True)[:3])
                 out.groups.append(sorted(concept.zh, key=len, reverse=True))
         for chunk in text.split("|"):  # phrases first, never across a concept label already matched
-            for piece in segment(chunk.split(), self.lexicon.words, self.lexicon.max_len):
+            for piece in segment(chunk.split(), self.lexicon.words, self.lexicon.max_len, held):
                 zh = piece.candidates
                 out.zh_terms.extend(zh)
                 out.english.append((piece.surface, zh[0]))
