@@ -13,7 +13,9 @@ HERE = Path(__file__).resolve().parent
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部"
                     r"|用人单位|职工|劳动者|经营者|当事人)")  # who: an agency, or the party a duty falls on
 BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
-AMOUNT_OR_SHARE = re.compile(f"(?:{AMOUNT.pattern})|(?:{PERCENT.pattern})")  # "how much must it pay?" → 300%
+AMOUNT_OR_SHARE = re.compile(f"(?:{AMOUNT.pattern})|(?:{PERCENT.pattern})|(?:(?:\\d+|[一二两三四五六七八九十]+)倍)"
+                             f"|(?:(?:\\d+|[一二两三四五六七八九十]+)个月的(?:本人)?(?:月?工资|工资收入))")
+# "how much must it pay?" → 300%, 两倍的工资, 价款十倍, 13个月的本人工资
 MONEY_EN = re.compile(r"yuan|rmb|money|cash|salary|subsid|allowance|bonus|award|reward|fine|fee|price|deposit|grant|"
                       r"funding|pension")
 _COUNT_OR_SHARE = re.compile(f"(?:{FIGURE.pattern})|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
@@ -84,10 +86,11 @@ def classify(question: str, language: str) -> Intent:
     """The first intent (in intents.toml order) one of whose cues the question contains."""
     text = question.strip()
     lowered = " ".join(re.sub(r"[^\w%-]+", " ", text.lower()).split())
-    if language == "en" and _EN_YESNO.match(lowered) and not _EN_WH.search(lowered):
-        return Intent("yesno")  # "Can a school expel a student who …?": a yes/no question, whatever follows
     if language == "en":  # cues of the main clause (`up to what age can a man who was …`: not `who`)
-        lowered = main_clause(lowered) or lowered
+        main = " ".join(re.sub(r"[^\w%-]+", " ", main_clause(text.lower())).split())
+        lowered = main or lowered
+    if language == "en" and _EN_YESNO.match(lowered) and not _EN_WH.search(lowered):
+        return Intent("yesno")  # "Can a school expel a student who …?", "If …, must it …?": yes or no
     for spec in _config()["intent"]:
         if language == "zh":
             hit = any(c in text for c in spec.get("zh", [])) or any(
