@@ -91,6 +91,7 @@ _BUILD = [(name, re.compile(pattern)) for name, pattern in (
     ("persons", rf"(?P<n>{_NN})名(?P<more>以上)?(?P<y>[^，,；;。、的\d]{{1,8}})"),
     ("place", rf"在(?P<x>[^，,；;。]{{1,30}}?)(?=发布|开展|从事|进行|设置|销售|使用|工作|居住|举办)"),
     ("because", rf"因(?P<x>[^，,；;。]{{1,30}}?)等?(?:情形|原因|理由)"),
+    ("over_under", rf"超过(?P<a>{_NN}\s*(?:个月|年|日|天|周|小时))(?:以上)?(?:、|，)?(?:不满|未满|不足)(?P<b>{_NN}\s*(?:个月|年|日|天|周|小时))"),
     ("since", rf"自(?P<x>{_X})之日起{_FIGX}(?:以内|内)"),
     ("is_of", rf"(?P<x>[^，,；;。、：:为]{{1,20}}?)的(?P<y>[^，,；;。、：:的为]{{1,8}})为(?P<z>{_NN}\s*(?:个月|年|日|天|周|小时|倍|元|万元|%)[^，,；;。]*)"),
     ("is", rf"(?P<x>[^，,；;。、：:为的]{{1,12}})为(?P<z>{_NN}\s*(?:个月|年|日|天|周|小时|倍|元|万元|%)[^，,；;。]*)"),
@@ -143,6 +144,8 @@ def _constructions(text: str, i: int) -> tuple[str, int] | None:
         g = m.groupdict()
         if name == "since":
             return f"within {_fig(g['fig'])} from the date of {gloss(g['x'])}", m.end()
+        if name == "over_under":
+            return f"more than {_fig(g['a'])} but less than {_fig(g['b'])}", m.end()
         if name == "date":
             mo, day = cn_number(g["m"]), cn_number(g["d"])
             if mo and day and 1 <= mo <= 12 and 1 <= day <= 31:
