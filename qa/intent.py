@@ -11,7 +11,7 @@ from policykg.text import AMOUNT, DURATION, FIGURE, PERCENT
 
 HERE = Path(__file__).resolve().parent
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部"
-                    r"|用人单位|职工|劳动者|经营者|当事人)")  # who: an agency, or the party a duty falls on
+                    r"|用人单位|职工|劳动者|经营者|当事人|消费者|生产者|销售者|个人)")  # who: an agency, or the party a duty falls on
 BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
 AMOUNT_OR_SHARE = re.compile(f"(?:{AMOUNT.pattern})|(?:{PERCENT.pattern})|(?:(?:\\d+|[一二两三四五六七八九十]+)倍)"
                              f"|(?:(?:\\d+|[一二两三四五六七八九十]+)个月的(?:本人)?(?:月?工资|工资收入))")
