@@ -82,13 +82,54 @@ _ASK_AT = re.compile(r"可不可以|可以|能否|能不能|能够|是否|可否
 
 
 # parties a duty or a permission falls on, by kind (a verdict for one is no verdict for another)
-_PARTIES = {"employer": ("用人单位", "用工单位", "雇主", "企业", "单位"), "worker": ("劳动者", "职工", "员工", "农民工", "女职工"),
+_PARTIES = {"employer": ("用人单位", "用工单位", "雇主", "企业", "单位", "公司", "老板"), "worker": ("劳动者", "职工", "员工", "农民工", "女职工"),
             "seller": ("经营者", "销售者", "商家"), "consumer": ("消费者",), "driver": ("驾驶人",)}
 
 
 # an authority a scope may bind (`人民法院可以要求…` does not answer "may I …?")
 _AUTHORITY = ("人民法院", "法院", "人民检察院", "检察院", "仲裁委员会", "仲裁庭", "人民政府", "部门", "机关")
+# a party a scope binds or a question names (`旅游者可以…` does not answer "may the travel agency …?")
+_PARTY_NOUN = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:经营者|劳动者|消费者|旅游者|生产者|销售者|使用者|管理者|当事人|投保人"
+                         r"|保险人|出租人|承租人|债权人|债务人|保证人|继承人|出借人|借款人|代理人|委托人|受托人|出卖人"
+                         r"|买受人|定作人|承揽人|保管人|存货人|寄存人|承包方|发包方|业主|单位|企业|公司|机关|部门|委员会"
+                         r"|法院|检察院|政府|机构)")
+# the question's words nothing links (`子女需要为父母还钱吗` → 为还钱): filler runs that carry no content
+_FILLER = re.compile(r"[的了吗呢吧啊么？?，,。！!、/\s]|这样|一下|请问|我们|他们|自己|还是|或者|以及|如果|因为|所以|但是|一定")
 _ADVERBIAL = re.compile(r"^(?:经|与|在|对|由|向|按|根据|依照|依据|因|除|自|从|为|以|将|把|当)")
+
+
+def _party_nouns(text: str) -> set[str]:
+    return {m.group(0) for m in _PARTY_NOUN.finditer(text) if len(m.group(0)) >= 2}
+
+
+def _other_party(subject: str, question: str, asked_parties: set[str]) -> bool:
+    """Does the scope's subject name a party other than every party the question names?"""
+    from policykg.qa.focus import synonyms
+
+    nouns = _party_nouns(subject)
+    named = _party_nouns(question)
+    if not nouns or not named or _parties(subject) & asked_parties:
+        return False
+    for noun in nouns:
+        near = {noun, *synonyms().get(noun, ())}
+        if any(n in question for n in near) or any(q in noun or noun in q for q in named):
+            return False
+    return True
+
+
+def unlinked_zh(question: str, groups: list[list[str]], about: str = "") -> int:
+    """How many runs of the question's own words no term holds and `about` (the sentence read) does
+    not hold either (`还钱` when the vocabulary lacks it)."""
+    rest = question.lower()
+    for t in sorted({t for g in groups for t in g} | _ASK_WORDS, key=len, reverse=True):
+        rest = rest.replace(t, " ")
+    rest = _ASK_AT.sub(" ", rest)
+    rest = _PARTY_NOUN.sub(" ", rest)  # parties are weighed by the party rules, not as content
+    for words in _PARTIES.values():
+        for w in words:
+            rest = rest.replace(w, " ")
+    runs = [run for run in _FILLER.sub(" ", rest).split() if len(run) >= 2]
+    return sum(1 for run in runs if not any(run[i:i + 2] in about for i in range(len(run) - 1)))
 
 
 def _parties(text: str) -> set[str]:
@@ -245,6 +286,8 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
     weights = [max(idf(t) for t in g) for g in groups]
+    if language == "zh":
+        unknown += 2 * unlinked_zh(question, groups, f"{sentence} {context}")  # a Chinese word nothing links weighs a whole term
     rule = _RULE_EXCEPT.search(sentence) if not listed else None
     if rule:
         sentence = sentence[:rule.start()]
@@ -275,12 +318,19 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         party = set() if _ADVERBIAL.match(before) else _parties(before)  # `经与…劳动者协商后可以`: not its party
         if party and asked_parties and not party & asked_parties:
             continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
-        if not _ADVERBIAL.match(before) and any(w in before and w not in asked for w in _AUTHORITY):
+        subject = before or sentence[:start][max(sentence[:start].rfind("；"), sentence[:start].rfind(";")) + 1:]
+        subject = re.split(r"[，,]", subject)[0] if not before else subject  # the clause's opening names its party
+        if not _ADVERBIAL.match(subject) and any(w in subject and w not in asked for w in _AUTHORITY):
             continue  # the scope binds an authority the question does not name
-        if act and not any(t in scope[max(scope.find(word), 0):] for t in act):
+        if language == "zh" and not _ADVERBIAL.match(subject) and _other_party(subject, question, asked_parties):
+            continue  # the scope binds another party (`旅游者可以转让` for "may the travel agency …?")
+        governed = scope[max(scope.find(word), 0):]
+        if listed and re.search(r"[：:]", governed):
+            governed = re.split(r"[：:]", governed)[0]  # the item is the case, not the act governed
+        if act and not any(t in governed for t in act):
             continue  # the scope governs another act (`应当…验收` for "may the keeper use the goods?")
         clause = re.split(r"[；;。]", sentence[start + len(word):], maxsplit=1)[0]
-        if "的，" in clause or "的," in clause:
+        if re.search(r"(?:的|情形|情况)[，,]", clause):
             continue  # `…不能证明…，也不能证明…的，`: the modal word is inside a condition
         earned = sum(w for g, w in zip(groups, weights) if any(t in scope for t in g))
         earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))

@@ -94,3 +94,20 @@ def test_the_deciding_scope_must_govern_the_act_asked():
     assert not v.answer  # 应当…验收 is about inspecting, not using
     v = decide("保管人不得使用仓储物。", "保管人可以使用仓储物吗？", groups, idf, "zh")
     assert v.answer == "no"
+
+
+def test_a_scope_binding_another_party_or_a_question_word_nothing_links_gives_no_verdict():
+    from policykg.qa.yesno import decide, unlinked_zh
+
+    def idf(term):
+        return 1.0
+
+    groups = [["旅游"], ["转让"], ["合同"]]
+    v = decide("旅游者可以将合同转让给第三人。", "旅游经营者可以转让合同吗？", groups, idf, "zh")
+    assert not v.answer  # the sentence permits the traveller, not the travel agency
+    v = decide("旅游者可以将合同转让给第三人。", "旅游者可以转让合同吗？", groups, idf, "zh")
+    assert v.answer == "yes"
+    assert unlinked_zh("子女需要为父母还钱吗？", [["子女"], ["父母"]]) == 1  # 还钱: no term holds it
+    assert unlinked_zh("用人单位能不能扣押劳动者的身份证？", [["用人单位"], ["扣押"], ["劳动者"], ["身份证"]]) == 0
+    v = decide("子女应当尊重父母的婚姻权利，不得干涉父母离婚。", "子女需要为父母还钱吗？", [["子女"], ["父母"]], idf, "zh")
+    assert not v.answer
