@@ -19,7 +19,7 @@ from policykg.qa.facts import facts_for
 from policykg.qa.focus import en_focus, present, zh_focus
 from policykg.qa.intent import Intent, asker_words, classify, english_light_words
 from policykg.qa.measure import asked as asked_measure
-from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
+from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span, zh_groups
 from policykg.qa.units import ITEM, locate
 from policykg.qa.yesno import EXCEPT, decide
 from policykg.qa.parts import split_parts
@@ -117,7 +117,11 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     drop = set(_place_tokens(query)) | asker_words()
     if query.language == "zh":
         cues = SUPERLATIVES if intent.numeric else set()
-        groups = [[t] for t in content_terms(question_terms(own, []), drop | cues)]
+        groups = zh_groups(own, content_terms(question_terms(own, []), drop | cues), weights.known)
+        extra = [t for g in groups for t in g[1:] if t not in own]
+        if extra:  # the clauses of the statute's words for its everyday words too (交费 → 收费)
+            zq = searcher.analyse(f"{question} {' '.join(dict.fromkeys(extra))}", exclude=query.exclude)
+            top = _merge_tops(top, searcher.rank(zq).top(CANDIDATES, scoped=True))
     else:
         groups = _english_groups(query if own == question else searcher.analyse(own))
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]

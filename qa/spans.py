@@ -41,11 +41,17 @@ class TermWeights:
     def __init__(self, all_sentences: list[str]) -> None:
         self.sentences = all_sentences
         self._cache: dict[str, float] = {}
+        self._df: dict[str, int] = {}
+
+    def known(self, term: str) -> bool:
+        """Does any sentence hold the term?"""
+        self.idf(term)
+        return self._df[term] > 0
 
     def idf(self, term: str) -> float:
         if term not in self._cache:
             n = len(self.sentences) or 1
-            df = sum(1 for s in self.sentences if term in s)
+            df = self._df[term] = sum(1 for s in self.sentences if term in s)
             self._cache[term] = math.log(1.0 + n / (1.0 + df)) if df else math.log(1.0 + n) * 0.6
         return self._cache[term]
 
@@ -102,6 +108,33 @@ def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent
             break
     span.score = score
     return span
+
+
+def zh_groups(question: str, terms: list[str], known=None) -> list[list[str]]:
+    """A Chinese question's terms as groups of alternatives a sentence may state them by: the legal
+    synonyms (legal.toml `[synonyms]`: 交费 ~ 收费), the statute's terms for an everyday word the term
+    holds or is part of (lay_lexicon.toml: 顾客 → 消费者, 商场 → 经营者, 怀孕 → 孕期), and the words of
+    a compound no text states as written (`赡养父母` → 赡养 and 父母, each a term of its own: a
+    sentence must hold both; `known(term)` tells whether the texts hold a term)."""
+    import jieba
+
+    from policykg.qa.focus import synonyms
+    from policykg.search.layperson import _lexicon
+
+    lay = [(k, v) for k, v in _lexicon().items() if k in question]
+    split = []
+    for t in terms:
+        parts = [w for w in jieba.lcut(t, HMM=False) if len(w) >= 2] if len(t) >= 4 and known is not None \
+            and not known(t) else []
+        split += parts if len(parts) >= 2 and sum(map(len, parts)) == len(t) else [t]
+    out = []
+    for t in dict.fromkeys(split):
+        group = [t, *synonyms().get(t, ())]
+        for key, legal in lay:
+            if key in t or (t in key and len(t) >= 2):
+                group += legal
+        out.append(list(dict.fromkeys(group)))
+    return out
 
 
 def question_terms(question: str, extra: list[str]) -> list[str]:

@@ -37,6 +37,7 @@ _NOT = (r"(?<![得能予准可许应必需要无])不(?!得|能|予|准|可|允�
 MODAL = re.compile("|".join(sorted(NEED_NOT + NO + MUST + MAY, key=len, reverse=True)) + "|" + _BARE_MAY + "|" + _NOT)
 MIN_SCOPE = 0.2  # share of the question's content weight the deciding scope must hold
 MIN_SENTENCE = 0.75  # … and the whole sentence
+MIN_SENTENCE_NO = 0.6  # … for a prohibition (it forbids the act however the question qualifies it)
 UNKNOWN = 0.5  # weight of a question word nothing links, as a share of an average linked term
 CONDITIONAL = 0.15  # rank penalty of a scope under a condition the question does not state
 EXCEPT = re.compile(r"除.{1,80}?(?:外|以外)")
@@ -102,6 +103,28 @@ class Verdict:
     @property
     def rank(self) -> float:
         return self.coverage - (CONDITIONAL if self.condition else 0.0)
+
+
+_TURN = re.compile(r"拒绝|拒不|放弃|撤回|撤销|免除|免予")  # an act that turns the act asked about around
+_FIGURE_TERM = re.compile(r"[\d一二两三四五六七八九十百]+(?:周岁|岁|年|个月|日|天|小时)")
+
+
+def _case_fit(question: str, sentence: str) -> int:
+    """1: a Chinese question's figure (`十五岁`) lies in a case the sentence states (`未满十六周岁`); -1: the
+    sentence states cases of that kind and none holds it; 0: no such figure or case."""
+    from policykg.qa.conditions import question_ranges, ranges
+
+    asked = question_ranges(question) if question else []
+    stated = ranges(sentence)
+    verdict = 0
+    for q in asked:
+        same = [r for r in stated if r[0] == q[0]]
+        if not same:
+            continue
+        if any(r[1] <= q[1] and (r[2] is None or (q[2] is not None and q[2] <= r[2] + 1e-6)) for r in same):
+            return 1
+        verdict = -1
+    return verdict
 
 
 def _kind(word: str) -> str:
@@ -210,17 +233,25 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
     weights = [max(idf(t) for t in g) for g in groups]
     total = (sum(weights) * (1 + UNKNOWN * unknown / len(weights)) if weights else 0.0) or 1.0
+    case = _case_fit(question if language == "zh" else "", sentence)
+    if case < 0:  # the question's case (`十七岁`) is not the one the sentence states (`未满十六周岁`)
+        return Verdict("", "", "", 0.0, "")
+    if case > 0:  # a figure of the question within the sentence's case is held by it
+        groups = [g + [sentence] if all(_FIGURE_TERM.fullmatch(t) for t in g[:1]) else g for g in groups]
     about = f"{sentence} {context}"
-    whole = sum(w for g, w in zip(groups, weights) if any(t in about for t in g)) / total
-    if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
+    held = [any(t in about for t in g) for g in groups]
+    whole = sum(w for h, w in zip(held, weights) if h) / total
+    if whole < (MIN_SENTENCE_NO if case > 0 or language == "zh" else MIN_SENTENCE):  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
         return Verdict("", "", "", 0.0, "")
     if not listed and (_LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # the verdict depends on the list's cases
     asked_values = _values(question)
-    if asked_values and not (asked_values & _values(sentence) or _ONLY.search(sentence)):
+    if asked_values and not (case > 0 or asked_values & _values(sentence) or _ONLY.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # "two accounts?": the sentence states no such quantity
     asked = question if language == "zh" else question_zh
-    asked_parties = _parties(question if language == "zh" else question_zh)
+    # the parties the question names, in everyday words too (商场 → 经营者, 顾客 → 消费者: the groups)
+    asked_parties = _parties((question if language == "zh" else question_zh) + " " + " ".join(
+        t for g in groups for t in g[1:]))
     best: Verdict | None = None
     for word, scope, start, own in scopes(sentence):
         before = own[:own.find(word)] if own.find(word) > 0 else ""
@@ -231,13 +262,20 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))
         if re.match(r"[^，,；;。]*的[，,]", sentence[start:]):  # `不服的，` / `不能适应…的，`: a condition, not a statement
             continue
+        if _TURN.search(own[own.find(word):]) and not _TURN.search(question_zh if language == "en" else question):
+            continue  # `有权拒绝缴纳` grants a refusal: it does not answer "may … pay …?"
         cond = _item_of(sentence) if listed else condition_before(sentence, start)  # listed: the item is the case
+        stated = not cond or _stated(cond, asked) or _case_fit(question if language == "zh" else "", cond) > 0
         v = Verdict(_kind(word), word, scope, (earned + earned_own) / (2 * total), "",
-                    condition="" if not cond or _stated(cond, asked) else cond)
+                    condition="" if stated else cond)
         if best is None or v.rank > best.rank or (v.rank == best.rank and v.kind in ("no", "not")):
             best = v
     if best is None or best.coverage < MIN_SCOPE:
         return best or Verdict("", "", "", 0.0, "")
     best.ask = ask_kind(question, language)
     best.answer = _ANSWERS.get((best.kind, best.ask), "")
+    if best.answer in ("yes", "permitted") and (not all(held) or whole < MIN_SENTENCE):
+        best.answer = ""  # a permission or duty answers only the act as asked: `应当…缴纳` says nothing on `分期缴纳`
+    elif best.answer == "no" and whole < MIN_SENTENCE and best.kind not in ("no", "not"):
+        best.answer = ""  # a prohibition covers the act however the question qualifies it; nothing else does
     return best
