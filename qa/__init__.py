@@ -136,8 +136,14 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     for key, clause_score in top:
         clause = store.clause(*key)
         base = clause.body or clause.text
-        for span in clause_spans(key, base, len(clause.text) - len(base)):
-            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key])
+        previous, offset = "", len(clause.text) - len(base)
+        for span in clause_spans(key, base, offset):
+            start = span.end - offset - len(span.text)
+            if "\n" in base[max(0, start - 2):start]:
+                previous = ""  # a new paragraph continues no sentence
+            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key],
+                       before=previous.lower())
+            previous += span.text
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:
         _graph_bonus(searcher, query, candidates)
@@ -190,7 +196,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
                               _context(store, c.span.key), unknown=unknown + _numbers_missing(numbers, listed[id(c)]
                                                                                           or c.span.text),
                               question_zh=asked_zh,
-                              listed=bool(listed[id(c)]))) for c in pool]
+                              listed=bool(listed[id(c)]), known=weights.known)) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
             span = answering[0].span

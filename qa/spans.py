@@ -74,9 +74,12 @@ def clause_spans(key: tuple[str, int], text: str, offset: int = 0) -> list[Span]
 
 
 def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent: Intent,
-               concept_labels: list[list[str]], tiers: list[str], question: str, context: str = "") -> Span:
+               concept_labels: list[list[str]], tiers: list[str], question: str, context: str = "",
+               before: str = "") -> Span:
     """Score a span; `groups` are the question's terms as groups of alternatives (an English word
-    and its Chinese equivalents), `context` the clause and document titles (words there count)."""
+    and its Chinese equivalents), `context` the clause and document titles (words there count),
+    `before` the sentence before it in its paragraph, which it may continue (`…造成经济损失的，…可从
+    工资中扣除。但每月扣除的部分不得超过…２０％`): words only there count half."""
     text = span.text
     lowered = f"{text} {context}".lower()
     # a group weighs as its rarest alternative; a span earns the weight of the rarest one it holds
@@ -86,6 +89,8 @@ def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent
         held = [t for t in g if t in lowered]
         if held:
             earned += max(weights.idf(t) for t in held)
+        elif before and any(t in before for t in g):
+            earned += 0.5 * max(weights.idf(t) for t in g if t in before)
     got = [t for g in groups for t in g if t in text.lower()]
     span.matched = got
     span.coverage = earned / total

@@ -220,18 +220,21 @@ _ANSWERS = {  # (scope kind, what is asked) → answer
 
 
 def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str, context: str = "",
-           unknown: int = 0, question_zh: str = "", listed: bool = False) -> Verdict:
+           unknown: int = 0, question_zh: str = "", listed: bool = False, known=None) -> Verdict:
     """The verdict the sentence gives on the question (`groups`: the question's terms as groups of
     Chinese alternatives; `idf`: term → weight; `context`: the clause and document titles, whose
     words count for what the sentence is about but not for the act; `unknown`: how many of the
     question's words nothing links (English words the vocabulary lacks): each weighs half an average
     term, and no sentence can be shown to hold it; `question_zh`: the question's Chinese terms, to tell a stated condition;
-    `listed`: the sentence is a list's lead-in joined to one item, the case the question matches)."""
+    `listed`: the sentence is a list's lead-in joined to one item, the case the question matches;
+    `known(term)`: whether the texts hold a term: a group weighs as its rarest alternative the texts
+    hold, so a synonym no text uses does not inflate it)."""
     from policykg.qa.focus import synonyms
 
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
-    weights = [max(idf(t) for t in g) for g in groups]
+    weights = [max(idf(t) for t in ([t for t in g if known(t)] or g[:1])) if known else max(idf(t) for t in g)
+               for g in groups]
     total = (sum(weights) * (1 + UNKNOWN * unknown / len(weights)) if weights else 0.0) or 1.0
     case = _case_fit(question if language == "zh" else "", sentence)
     if case < 0:  # the question's case (`十七岁`) is not the one the sentence states (`未满十六周岁`)
@@ -274,7 +277,9 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         return best or Verdict("", "", "", 0.0, "")
     best.ask = ask_kind(question, language)
     best.answer = _ANSWERS.get((best.kind, best.ask), "")
-    if best.answer in ("yes", "permitted") and (not all(held) or whole < MIN_SENTENCE):
+    mean = sum(weights) / len(weights) if weights else 0.0
+    if best.answer in ("yes", "permitted") and (whole < MIN_SENTENCE or any(
+            not h and w >= mean for h, w in zip(held, weights))):
         best.answer = ""  # a permission or duty answers only the act as asked: `应当…缴纳` says nothing on `分期缴纳`
     elif best.answer == "no" and whole < MIN_SENTENCE and best.kind not in ("no", "not"):
         best.answer = ""  # a prohibition covers the act however the question qualifies it; nothing else does
