@@ -19,7 +19,9 @@ MONEY_EN = re.compile(r"yuan|rmb|money|cash|salary|subsid|allowance|bonus|award|
                       r"funding|pension")
 # a period as a question asks for it: also hours (`八小时`, `48小时内`) and a frequency (`每月支付一次`)
 _DURATION = re.compile(rf"(?:{DURATION.pattern})|{NUMBER_LOOSE}\s*(?:个)?小时|每(?:个)?(?:日|天|周|星期|月|季度|年)[^，,。；;]{{0,10}}一次")
-_COUNT_OR_SHARE = re.compile(f"(?:{FIGURE.pattern})|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
+# an amount as a question asks for it: also one stated in months or multiples of a wage (`13个月的本人工资`)
+_AMOUNT = re.compile(rf"(?:{AMOUNT.pattern})|{NUMBER_LOOSE}\s*(?:个月|倍)的?(?:本人|职工)?(?:月)?(?:缴费)?(?:工资|薪酬|劳动报酬)")
+_COUNT_OR_SHARE = re.compile(f"(?:(?:{FIGURE.pattern})(?!性))|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Intent:
     needs: str = ""  # amount, percent, count, duration, agency or ""
 
     def pattern(self) -> re.Pattern | None:
-        return {"amount": AMOUNT, "percent": PERCENT, "amount_or_share": AMOUNT_OR_SHARE, "count": _COUNT_OR_SHARE, "duration": _DURATION,
+        return {"amount": _AMOUNT, "percent": PERCENT, "amount_or_share": AMOUNT_OR_SHARE, "count": _COUNT_OR_SHARE, "duration": _DURATION,
                 "agency": AGENCY, "benefit": BENEFIT}.get(self.needs)
 
     @property

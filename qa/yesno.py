@@ -269,6 +269,9 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
             continue  # `有权拒绝缴纳` grants a refusal: it does not answer "may … pay …?"
         cond = _item_of(sentence) if listed else condition_before(sentence, start)  # listed: the item is the case
         stated = not cond or _stated(cond, asked) or _case_fit(question if language == "zh" else "", cond) > 0
+        if cond and stated:  # the case the question states is part of what the scope answers
+            held_case = [any(t in cond for t in g) for g in groups]
+            earned += sum(w for h, w, g in zip(held_case, weights, groups) if h and not any(t in scope for t in g))
         v = Verdict(_kind(word), word, scope, (earned + earned_own) / (2 * total), "",
                     condition="" if stated else cond)
         if best is None or v.rank > best.rank or (v.rank == best.rank and v.kind in ("no", "not")):
