@@ -241,7 +241,7 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         return Verdict("", "", "", 0.0, "")
     if case > 0:  # a figure of the question within the sentence's case is held by it
         groups = [g + [sentence] if all(_FIGURE_TERM.fullmatch(t) for t in g[:1]) else g for g in groups]
-    about = f"{sentence} {context}"
+    about = f"{sentence} {context}".lower()  # terms are lower-cased (`c类`)
     held = [any(t in about for t in g) for g in groups]
     whole = sum(w for h, w in zip(held, weights) if h) / total
     if whole < (MIN_SENTENCE_NO if case > 0 or language == "zh" else MIN_SENTENCE):  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
@@ -281,8 +281,9 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     best.ask = ask_kind(question, language)
     best.answer = _ANSWERS.get((best.kind, best.ask), "")
     mean = sum(weights) / len(weights) if weights else 0.0
-    if best.answer in ("yes", "permitted") and (whole < MIN_SENTENCE or any(
-            not h and w >= mean for h, w in zip(held, weights))):
+    if best.answer in ("yes", "permitted") and (whole < MIN_SENTENCE or language == "zh" and any(
+            not h and w >= mean for h, w in zip(held, weights))):  # (an English word's Chinese terms are
+        # the vocabulary's guesses: `carry out` → 执行, where the text says 开展)
         best.answer = ""  # a permission or duty answers only the act as asked: `应当…缴纳` says nothing on `分期缴纳`
     elif best.answer == "no" and whole < MIN_SENTENCE and best.kind not in ("no", "not"):
         best.answer = ""  # a prohibition covers the act however the question qualifies it; nothing else does
