@@ -142,7 +142,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
             if "\n" in base[max(0, start - 2):start]:
                 previous = ""  # a new paragraph continues no sentence
             score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key],
-                       before=previous.lower())
+                       before=previous.lower() if intent.numeric else "")  # a figure may continue its topic
             previous += span.text
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:
