@@ -16,7 +16,7 @@ from functools import lru_cache
 from policykg.qa.compose import _quote, compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
 from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
-from policykg.qa.focus import en_focus, present, zh_focus
+from policykg.qa.focus import en_focus, present, synonyms, zh_focus
 from policykg.qa.intent import Intent, asker_words, classify, english_light_words
 from policykg.qa.measure import asked as asked_measure
 from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span, zh_groups
@@ -118,8 +118,9 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     if query.language == "zh":
         cues = SUPERLATIVES if intent.numeric else set()
         groups = zh_groups(own, content_terms(question_terms(own, []), drop | cues), weights.known)
-        extra = [t for g in groups for t in g[1:] if t not in own]
-        if extra:  # the clauses of the statute's words for its everyday words too (交费 → 收费)
+        syn = synonyms()
+        extra = [t for g in groups for t in g[1:] if t not in own and (not weights.known(g[0]) or t in syn.get(g[0], ()))]
+        if extra:  # the clauses of the statute's words for its everyday words too (交费 → 收费, 香烟 → 烟)
             zq = searcher.analyse(f"{question} {' '.join(dict.fromkeys(extra))}", exclude=query.exclude)
             top = _merge_tops(top, searcher.rank(zq).top(CANDIDATES, scoped=True))
     else:
@@ -132,6 +133,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
+    befores: dict[tuple[tuple[str, int], int], str] = {}  # the sentences before a span in its paragraph
     titles = {key: _context(store, key) for key, _ in top}
     for key, clause_score in top:
         clause = store.clause(*key)
@@ -143,6 +145,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
                 previous = ""  # a new paragraph continues no sentence
             score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key],
                        before=previous.lower() if intent.numeric else "")  # a figure may continue its topic
+            befores[(key, span.index)] = previous
             previous += span.text
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:
@@ -153,7 +156,8 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
         focus = ([[t] for t in zh_focus(asked, drop)] if query.language == "zh"
                  else en_focus(asked, searcher.linker.lexicon))
     answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
-                 and _answers(c.span, intent, focus, store.clause(*c.span.key).title)]
+                 and _answers(c.span, intent, focus, f"{store.clause(*c.span.key).title} "
+                                                     f"{befores.get((c.span.key, c.span.index), '')}")]
     if not answering and focus:  # a focus word may name the whole document (`…激励办法的有效期`)
         answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                      and _answers(c.span, intent, focus, _context(store, c.span.key))]

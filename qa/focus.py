@@ -41,7 +41,8 @@ def zh_focus(question: str, drop: set[str]) -> list[str]:
     def content(tok: str) -> bool:
         return (len(tok) >= 2 and CJK.search(tok) is not None and tok not in stop and tok not in drop
                 and tok not in _CUE_WORDS and not tok.endswith("类")
-                and not all(ch in stop for ch in tok))  # `中要`: stop characters glued together
+                and not all(ch in stop for ch in tok)  # `中要`: stop characters glued together
+                and not (len(tok) == 2 and tok[0] in "要会能可应需得该"))  # `要发`: an auxiliary and a verb
 
     right = []
     if _COUNT_START.match(m.group(0)):

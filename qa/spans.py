@@ -139,6 +139,9 @@ def zh_groups(question: str, terms: list[str], known=None) -> list[list[str]]:
             if key in t or (t in key and len(t) >= 2):
                 group += legal
         out.append(list(dict.fromkeys(group)))
+    for key, legal in lay:  # an everyday word no term holds (`卖给`: 卖 alone is too short a term)
+        if len(key) >= 2 and not any(key in t or t in key for t in split):
+            out.append(list(dict.fromkeys([key, *legal])))
     return out
 
 

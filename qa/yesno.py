@@ -37,7 +37,8 @@ _NOT = (r"(?<![得能予准可许应必需要无])不(?!得|能|予|准|可|允�
 MODAL = re.compile("|".join(sorted(NEED_NOT + NO + MUST + MAY, key=len, reverse=True)) + "|" + _BARE_MAY + "|" + _NOT)
 MIN_SCOPE = 0.2  # share of the question's content weight the deciding scope must hold
 MIN_SENTENCE = 0.75  # … and the whole sentence
-MIN_SENTENCE_NO = 0.6  # … for a prohibition (it forbids the act however the question qualifies it)
+MIN_SENTENCE_NO = 0.6  # … for a prohibition (it forbids the act however the question qualifies it), when
+# every word the sentence lacks is one the texts use (a word no text uses may be the act itself: `卖烟`)
 UNKNOWN = 0.5  # weight of a question word nothing links, as a share of an average linked term
 CONDITIONAL = 0.15  # rank penalty of a scope under a condition the question does not state
 EXCEPT = re.compile(r"除.{1,80}?(?:外|以外)")
@@ -258,6 +259,9 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     best: Verdict | None = None
     for word, scope, start, own in scopes(sentence):
         before = own[:own.find(word)] if own.find(word) > 0 else ""
+        lead = sentence[max((m.end() for m in _SEP.finditer(sentence, 0, start)), default=0):start]
+        if word == "不" and MODAL.search(lead):
+            continue  # `应当设置不向未成年人销售…的标志`: a negation inside the act another modal word governs
         party = set() if _ADVERBIAL.match(before) else _parties(before)  # `经与…劳动者协商后可以`: not its party
         if party and asked_parties and not party & asked_parties:
             continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
@@ -285,6 +289,7 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
             not h and w >= mean for h, w in zip(held, weights))):  # (an English word's Chinese terms are
         # the vocabulary's guesses: `carry out` → 执行, where the text says 开展)
         best.answer = ""  # a permission or duty answers only the act as asked: `应当…缴纳` says nothing on `分期缴纳`
-    elif best.answer == "no" and whole < MIN_SENTENCE and best.kind not in ("no", "not"):
+    elif best.answer == "no" and whole < MIN_SENTENCE and (best.kind not in ("no", "not") or known is None or any(
+            not h and not any(known(t) for t in g) for h, g in zip(held, groups))):
         best.answer = ""  # a prohibition covers the act however the question qualifies it; nothing else does
     return best
