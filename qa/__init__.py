@@ -153,7 +153,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     candidates.sort(key=lambda c: -c.total)
     focus: list[list[str]] = []
     if intent.numeric:
-        focus = ([[t] for t in zh_focus(asked, drop)] if query.language == "zh"
+        focus = (zh_groups(asked, zh_focus(asked, drop), unheld=False) if query.language == "zh"  # 别人 ~ 他人
                  else en_focus(asked, searcher.linker.lexicon))
     answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                  and _answers(c.span, intent, focus, f"{store.clause(*c.span.key).title} "
@@ -232,10 +232,25 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
-                   focus_words=focus, seen=seen, prefer=measure.words() if measure is not None else None)
+                   focus_words=focus, seen=seen, prefer=(measure.words() if measure is not None else []) + bound_words(asked))
     return {**base, "answer": text, "abstained": False, "citations": citations,
             "facts": facts_for(store, query, [c.span.key for c in chosen]),
             "_quoted": [_quote(s.text) for s in spans]}
+
+
+_UPPER_ASKED = re.compile(r"最多|最高|最长|上限|至多|不超过|不能超过|\bat most\b|\bmaximum\b|\blongest\b")
+_LOWER_ASKED = re.compile(r"最少|最低|最短|下限|至少|不低于|不少于|\bat least\b|\bminimum\b")
+
+
+def bound_words(question: str) -> list[list[str]]:
+    """The words of the bound a figure question asks for (`最多抽多少` → 最多, 不得超过 …), which mark the
+    fragment that states it (`一般为二百毫升，最多不得超过四百毫升`)."""
+    q = question.lower()
+    if _UPPER_ASKED.search(q):
+        return [["最多", "最高", "最长", "不得超过", "不超过", "至多", "以内", "以下", "上限"]]
+    if _LOWER_ASKED.search(q):
+        return [["最少", "最低", "不得低于", "不低于", "不少于", "至少", "以上", "不足", "下限"]]
+    return []
 
 
 def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = None) -> list[dict]:

@@ -21,7 +21,8 @@ MONEY_EN = re.compile(r"yuan|rmb|money|cash|salary|subsid|allowance|bonus|award|
 _DURATION = re.compile(rf"(?:{DURATION.pattern})|{NUMBER_LOOSE}\s*(?:个)?小时|每(?:个)?(?:日|天|周|星期|月|季度|年)[^，,。；;]{{0,10}}一次")
 # an amount as a question asks for it: also one stated in months or multiples of a wage (`13个月的本人工资`)
 _AMOUNT = re.compile(rf"(?:{AMOUNT.pattern})|{NUMBER_LOOSE}\s*(?:个月|倍)的?(?:本人|职工)?(?:月)?(?:缴费)?(?:工资|薪酬|劳动报酬)")
-_COUNT_OR_SHARE = re.compile(f"(?:(?:{FIGURE.pattern})(?!性))|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
+_COUNT_OR_SHARE = re.compile(f"(?:(?:{FIGURE.pattern})(?!性))|(?:{PERCENT.pattern})|"
+                             f"{NUMBER_LOOSE}\\s*(?:毫升|升|公斤|千克|克|吨|米|平方米|公里|千米)")  # 不得低于多少 → 百分之八十
 
 
 @dataclass(frozen=True)

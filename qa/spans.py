@@ -115,12 +115,13 @@ def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent
     return span
 
 
-def zh_groups(question: str, terms: list[str], known=None) -> list[list[str]]:
+def zh_groups(question: str, terms: list[str], known=None, unheld: bool = True) -> list[list[str]]:
     """A Chinese question's terms as groups of alternatives a sentence may state them by: the legal
     synonyms (legal.toml `[synonyms]`: 交费 ~ 收费), the statute's terms for an everyday word the term
     holds or is part of (lay_lexicon.toml: 顾客 → 消费者, 商场 → 经营者, 怀孕 → 孕期), and the words of
     a compound no text states as written (`赡养父母` → 赡养 and 父母, each a term of its own: a
-    sentence must hold both; `known(term)` tells whether the texts hold a term)."""
+    sentence must hold both; `known(term)` tells whether the texts hold a term); `unheld`: an everyday
+    word of the question no term holds gets a group of its own."""
     import jieba
 
     from policykg.qa.focus import synonyms
@@ -139,7 +140,7 @@ def zh_groups(question: str, terms: list[str], known=None) -> list[list[str]]:
             if key in t or (t in key and len(t) >= 2):
                 group += legal
         out.append(list(dict.fromkeys(group)))
-    for key, legal in lay:  # an everyday word no term holds (`卖给`: 卖 alone is too short a term)
+    for key, legal in lay if unheld else []:  # an everyday word no term holds (`卖给`: 卖 alone is too short)
         if len(key) >= 2 and not any(key in t or t in key for t in split):
             out.append(list(dict.fromkeys([key, *legal])))
     return out
