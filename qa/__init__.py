@@ -119,6 +119,9 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
         cues = SUPERLATIVES if intent.numeric else set()
         groups = zh_groups(own, content_terms(question_terms(own, []), drop | cues), weights.known)
         syn = synonyms()
+        defined = _definitions(searcher, own, [g[0] for g in groups], query.exclude)
+        if defined:  # `未成年人是指…`: the sentence that defines a term the question asks about
+            top = _merge_tops([(k, 1.0) for k in defined], top)
         extra = [t for g in groups for t in g[1:] if t not in own and (not weights.known(g[0]) or t in syn.get(g[0], ()))]
         if extra:  # the clauses of the statute's words for its everyday words too (交费 → 收费, 香烟 → 烟)
             zq = searcher.analyse(f"{question} {' '.join(dict.fromkeys(extra))}", exclude=query.exclude)
@@ -240,6 +243,24 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
 
 _UPPER_ASKED = re.compile(r"最多|最高|最长|上限|至多|不超过|不能超过|\bat most\b|\bmaximum\b|\blongest\b")
 _LOWER_ASKED = re.compile(r"最少|最低|最短|下限|至少|不低于|不少于|\bat least\b|\bminimum\b")
+
+
+_ASKS_DEFINITION = re.compile(r"是指|指的是|什么是|是什么意思|指什么|怎么界定|如何界定|定义|算是|属于")
+
+
+def _definitions(searcher, question: str, terms: list[str], exclude) -> list[tuple[str, int]]:
+    """Clauses whose sentence defines a term of a question that asks what it is (`本法所称未成年人是指…`)."""
+    if not _ASKS_DEFINITION.search(question):
+        return []
+    idx = searcher.indexes
+    out: list[tuple[str, int]] = []
+    for t in (t for t in terms if len(t) >= 2):
+        for row, text in enumerate(idx.sentence_text):
+            if f"所称{t}" in text or re.search(f"所称[^，,。]{{0,8}}{re.escape(t)}[^，,。]{{0,4}}[，,]?是指", text):
+                key = idx.keys[int(idx.sentence_clause[row])]
+                if key[0] not in (exclude or ()) and key not in out:
+                    out.append(key)
+    return out[:3]
 
 
 def bound_words(question: str) -> list[list[str]]:

@@ -48,6 +48,14 @@ class TermWeights:
         self.idf(term)
         return self._df[term] > 0
 
+    def group_weight(self, group: list[str]) -> float:
+        """A group of alternatives weighs as its first term (the question's own word) when the texts hold it,
+        else as the rarest alternative they hold (`孩子` → 未成年人), else as its first term."""
+        if self.known(group[0]):
+            return self.idf(group[0])
+        held = [self.idf(t) for t in group[1:] if self.known(t)]
+        return max(held) if held else self.idf(group[0])
+
     def idf(self, term: str) -> float:
         if term not in self._cache:
             n = len(self.sentences) or 1
@@ -82,15 +90,15 @@ def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent
     工资中扣除。但每月扣除的部分不得超过…２０％`): words only there count half."""
     text = span.text
     lowered = f"{text} {context}".lower()
-    # a group weighs as its rarest alternative; a span earns the weight of the rarest one it holds
-    total = sum(max(weights.idf(t) for t in g) for g in groups) or 1.0
+    # a group weighs as its own word (or the rarest alternative the texts hold); a span holding any earns it
+    group_weights = [weights.group_weight(g) for g in groups]
+    total = sum(group_weights) or 1.0
     earned = 0.0
-    for g in groups:
-        held = [t for t in g if t in lowered]
-        if held:
-            earned += max(weights.idf(t) for t in held)
+    for g, w in zip(groups, group_weights):
+        if any(t in lowered for t in g):
+            earned += w
         elif before and any(t in before for t in g):
-            earned += 0.5 * max(weights.idf(t) for t in g if t in before)
+            earned += 0.5 * w
     got = [t for g in groups for t in g if t in text.lower()]
     span.matched = got
     span.coverage = earned / total

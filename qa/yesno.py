@@ -234,7 +234,8 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
 
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
-    weights = [max(idf(t) for t in ([t for t in g if known(t)] or g[:1])) if known else max(idf(t) for t in g)
+    weights = [(idf(g[0]) if known(g[0]) and language == "zh"  # an English word's first term is one guess of several
+                else max(idf(t) for t in ([t for t in g if known(t)] or g[:1]))) if known else max(idf(t) for t in g)
                for g in groups]
     total = (sum(weights) * (1 + UNKNOWN * unknown / len(weights)) if weights else 0.0) or 1.0
     case = _case_fit(question if language == "zh" else "", sentence)
