@@ -245,7 +245,7 @@ _UPPER_ASKED = re.compile(r"最多|最高|最长|上限|至多|不超过|不能�
 _LOWER_ASKED = re.compile(r"最少|最低|最短|下限|至少|不低于|不少于|\bat least\b|\bminimum\b")
 
 
-_ASKS_DEFINITION = re.compile(r"是指|指的是|什么是|是什么意思|指什么|怎么界定|如何界定|定义|算是|属于")
+_ASKS_DEFINITION = re.compile(r"是指|指的是|什么是|是什么意思|指什么|指多|所说的|所称|怎么界定|如何界定|定义|算是|属于")
 
 
 def _definitions(searcher, question: str, terms: list[str], exclude) -> list[tuple[str, int]]:

@@ -250,6 +250,9 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         return Verdict("", "", "", 0.0, "")
     if not listed and (_LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # the verdict depends on the list's cases
+    acts = [g for g in groups if not _parties(" ".join(g))]  # what the question asks the parties to do
+    if language == "zh" and not acts:
+        return Verdict("", "", "", 0.0, "")  # `超市能搜顾客的包吗`: its act (搜) is no term, only its parties are
     asked_values = _values(question)
     if asked_values and not (case > 0 or asked_values & _values(sentence) or _ONLY.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # "two accounts?": the sentence states no such quantity
@@ -266,6 +269,8 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         party = set() if _ADVERBIAL.match(before) else _parties(before)  # `经与…劳动者协商后可以`: not its party
         if party and asked_parties and not party & asked_parties:
             continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
+        if language == "zh" and not any(t in scope for g in acts for t in g):
+            continue  # the scope names the parties but not the act asked about
         earned = sum(w for g, w in zip(groups, weights) if any(t in scope for t in g))
         earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))
         if re.match(r"[^，,；;。]*的[，,]", sentence[start:]):  # `不服的，` / `不能适应…的，`: a condition, not a statement

@@ -73,6 +73,18 @@ def test_a_figure_sentence_continues_the_sentence_before_it(regs):
     assert not r["abstained"] and ("２０％" in r["answer"] or "20%" in r["answer"]) and (WAGES, 16) in _cites(r)
 
 
+def test_a_question_asking_what_a_term_is_reads_its_definition(regs):
+    r = _ask(regs, "法律所说的未成年人指多大年纪的人？")  # 本法所称未成年人是指未满十八周岁的公民
+    assert not r["abstained"] and "十八周岁" in r["answer"] and _cites(r, 1) == [(MINORS, 2)]
+
+
+def test_the_bound_asked_for_and_a_case_with_its_figure(regs):
+    r = _ask(regs, "献血时一次采集血液最多多少毫升？")  # 一般为二百毫升，最多不得超过四百毫升
+    assert not r["abstained"] and r["answer"].startswith("最多不得超过四百毫升")
+    r = _ask(regs, "按食品安全法增加赔偿，最低赔多少钱？")  # 增加赔偿的金额不足一千元的，为一千元
+    assert not r["abstained"] and "为一千元" in r["answer"]
+
+
 def test_the_regulations_set(regs):
     """tests/data/qa-regs.jsonl: 48 questions (40 Chinese, 8 English) over the ten regulations, gold
     read from the texts before any run; a dev set (16/48 before the changes, 33/48 after)."""
