@@ -136,10 +136,15 @@ def zh_groups(question: str, terms: list[str], known=None, unheld: bool = True) 
     from policykg.search.layperson import _lexicon
 
     lay = [(k, v) for k, v in _lexicon().items() if k in question]
+    statute = {w for v in _lexicon().values() for w in v}  # a statute's own word (用人单位) is not cut
     split = []
     for t in terms:
         parts = [w for w in jieba.lcut(t, HMM=False) if len(w) >= 2] if len(t) >= 4 and known is not None \
             and not known(t) else []
+        inner = next((k for k, _ in lay if k in t and k != t and len(t) - len(k) >= 2
+                      and (t.startswith(k) or t.endswith(k))), None) if t not in statute else None
+        if inner and not (len(parts) >= 2 and sum(map(len, parts)) == len(t)):
+            parts = [t.replace(inner, "", 1), inner]  # `赡养父母` → 赡养 and 父母 (→ its statute words)
         split += parts if len(parts) >= 2 and sum(map(len, parts)) == len(t) else [t]
     out = []
     for t in dict.fromkeys(split):

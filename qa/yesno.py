@@ -122,10 +122,30 @@ def _case_fit(question: str, sentence: str) -> int:
         same = [r for r in stated if r[0] == q[0]]
         if not same:
             continue
-        if any(r[1] <= q[1] and (r[2] is None or (q[2] is not None and q[2] <= r[2] + 1e-6)) for r in same):
+        if any(r[1] <= q[1] and (r[2] is None or (q[2] is not None and q[2] <= r[2])) for r in same):
             return 1
         verdict = -1
     return verdict
+
+
+_MODAL_ASK = re.compile(r"(?:可以|能够|能否|可否|允许|准许|需要|必须|应当|应该|有权|能|可|要|得)(?:不)?$")
+_NOT_VERBS = set("把让给被在对向用以从于和与跟替为将按由到去来就再都也还又先")
+
+
+def _bare_verb(question: str) -> str:
+    """The one-character act right after a question's modal word (`可以看…`, `能搜…`), or ""."""
+    import jieba
+
+    tokens = jieba.lcut(question)
+    for i, tok in enumerate(tokens[:-1]):
+        if _MODAL_ASK.search(tok) or tok == "不" and i and _MODAL_ASK.search(tokens[i - 1]):
+            nxt = tokens[i + 1]
+            if nxt == "不":
+                continue
+            if len(nxt) == 1 and _CJK.match(nxt) and nxt not in _NOT_VERBS:
+                return nxt
+            return ""
+    return ""
 
 
 def _kind(word: str) -> str:
@@ -251,6 +271,7 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     if not listed and (_LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # the verdict depends on the list's cases
     acts = [g for g in groups if not _parties(" ".join(g))]  # what the question asks the parties to do
+    verb = _bare_verb(question) if language == "zh" else ""  # `可以看…吗`: a one-character act
     if language == "zh" and not acts:
         return Verdict("", "", "", 0.0, "")  # `超市能搜顾客的包吗`: its act (搜) is no term, only its parties are
     asked_values = _values(question)
@@ -271,6 +292,8 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
             continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
         if language == "zh" and not any(t in scope for g in acts for t in g):
             continue  # the scope names the parties but not the act asked about
+        if verb and verb not in scope:
+            continue  # `可以看孩子的日记吗` is not answered by `不得隐匿…日记`
         earned = sum(w for g, w in zip(groups, weights) if any(t in scope for t in g))
         earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))
         if re.match(r"[^，,；;。]*的[，,]", sentence[start:]):  # `不服的，` / `不能适应…的，`: a condition, not a statement
