@@ -129,7 +129,7 @@ def _case_fit(question: str, sentence: str) -> int:
 
 
 _MODAL_ASK = re.compile(r"(?:可以|能够|能否|可否|允许|准许|需要|必须|应当|应该|有权|能|可|要|得)(?:不)?$")
-_NOT_VERBS = set("把让给被在对向用以从于和与跟替为将按由到去来就再都也还又先")
+_NOT_VERBS = set("把让给被受遭挨在对向用以从于和与跟替为将按由到去来就再都也还又先是")
 
 
 def _bare_verb(question: str) -> str:
