@@ -45,8 +45,7 @@ class TermWeights:
 
     def known(self, term: str) -> bool:
         """Does any sentence hold the term?"""
-        self.idf(term)
-        return self._df[term] > 0
+        return self.df(term) > 0
 
     def group_weight(self, group: list[str]) -> float:
         """A group of alternatives weighs as its first term (the question's own word) when the texts hold it,
@@ -56,10 +55,16 @@ class TermWeights:
         held = [self.idf(t) for t in group[1:] if self.known(t)]
         return max(held) if held else self.idf(group[0])
 
+    def df(self, term: str) -> int:
+        """How many sentences of the store hold the term."""
+        if term not in self._df:
+            self._df[term] = sum(1 for s in self.sentences if term in s)
+        return self._df[term]
+
     def idf(self, term: str) -> float:
         if term not in self._cache:
             n = len(self.sentences) or 1
-            df = self._df[term] = sum(1 for s in self.sentences if term in s)
+            df = self.df(term)
             self._cache[term] = math.log(1.0 + n / (1.0 + df)) if df else math.log(1.0 + n) * 0.6
         return self._cache[term]
 
