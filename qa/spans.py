@@ -140,7 +140,7 @@ def zh_groups(question: str, terms: list[str], known=None, unheld: bool = True) 
     from policykg.qa.focus import synonyms
     from policykg.search.layperson import _lexicon
 
-    lay = [(k, v) for k, v in _lexicon().items() if k in question]
+    lay = list({k.lower(): v for k, v in _lexicon().items() if k.lower() in question.lower()}.items())  # `App` ~ `app`
     statute = {w for v in _lexicon().values() for w in v}  # a statute's own word (用人单位) is not cut
     split = []
     for t in terms:

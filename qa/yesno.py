@@ -79,7 +79,7 @@ _LIST_EXCEPT = re.compile(r"(?:下列|以下)[^，,。：:]{0,12}(?:之一)?的?
 _RULE_EXCEPT = re.compile(r"[，,]\s*(?:但|但是)?(?:有)?(?:下列|以下)[^，,。：:]{0,12}(?:之一)?的?(?:除外|以外)\s*[：:]\s*$")
 # the word a Chinese question asks with (`保管人可以使用…吗` → 可以): the act asked follows it
 _ASK_AT = re.compile(r"可不可以|可以|能否|能不能|能够|是否|可否|允许|有权|必须|应当|应该|需不需要|需要|要不要|有义务"
-                     r"|(?<![可功职技智效])能(?![力源量])|(?<![委协社机学工议大公商都])会(?![议计员同])"
+                     r"|(?<![可功职技智效])能(?![力源量])|(?<![委协社机学工议大公商都员])会(?![议计员同])"
                      r"|(?<![许认不宁无])可(?![以能见靠行观持续不否])")
 
 
@@ -351,7 +351,8 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     if whole < (MIN_SENTENCE_NO if case > 0 or language == "zh" else MIN_SENTENCE):  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
         return Verdict("", "", "", 0.0, "")
     if seen is not None and len(groups) > 1:
-        key = max(groups, key=lambda g: idf(g[0]))  # by the question's own word, not a synonym's weight
+        key = max([g for g in groups if not _parties(" ".join(g))] or groups,  # parties: by the party rules
+                  key=lambda g: idf(g[0]))  # by the question's own word, not a synonym's weight
         if not any(t in about for t in key) and any(seen(t) for t in key):
             return Verdict("", "", "", 0.0, "")  # the question's most specific term, which the store holds elsewhere
     if not listed and re.search(r"[：:]\s*$", sentence):
