@@ -372,7 +372,7 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     # the parties the question names, in everyday words too (商场 → 经营者, 顾客 → 消费者: the groups)
     asked_parties = _parties((question if language == "zh" else question_zh) + " " + " ".join(
         t for g in groups for t in g[1:]))
-    act = _act(question, groups) if language == "zh" else []
+    act = _act(question, [g for g in groups if not _FIGURE_TERM.fullmatch(g[0])]) if language == "zh" else []  # a figure is a case
     best: Verdict | None = None
     for word, scope, start, own in scopes(sentence):
         before = own[:own.find(word)] if own.find(word) > 0 else ""
