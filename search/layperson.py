@@ -45,6 +45,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 LEARNT = HERE / "layperson.json"
+QVEC = HERE / "layperson_qvec.npy"  # sentence embeddings of the tables' `qa` questions, in that order
+DENSE_MODEL = "m3e-small"  # the model QVEC was made with; the question is embedded with it
+N_DENSE = 20  # the articles cited by this many training questions most like the question by embedding join the pool
 LEXICON = HERE / "lay_lexicon.toml"
 FOLDER = "layperson"
 W_BIGRAM = 0.5
@@ -156,6 +159,9 @@ class LaypersonIndex:
             np.maximum.at(size, law_of, np.array([n for _, n in keys], np.float32))
         self.law_size = size
         self._neighbours = None
+        self.qvec = None  # embeddings of the tables' questions (rerank_dense); set by load/build/with_tables
+        self.encode = None  # question → embedding; None: the shipped model (DENSE_MODEL), loaded on first use
+        self.dense_error: str | None = None  # why the lexical re-ranker is used instead, if it is
 
     @property
     def neighbours(self):
@@ -196,15 +202,41 @@ class LaypersonIndex:
         keys = [(a["doc"], int(a["number"])) for a in articles]
         prior = _table_parts(parts, keys, laws, sections, tables)
         alen = np.array([len(a["text"]) for a in articles], np.float32)
-        return cls(keys, law_of, laws, parts, prior, ch_of, tables, alen)
+        out = cls(keys, law_of, laws, parts, prior, ch_of, tables, alen)
+        out.qvec = shipped_qvec() if tables is learnt() else None
+        return out
 
-    def with_tables(self, tables: dict, articles: list[dict]) -> "LaypersonIndex":
+    def with_tables(self, tables: dict, articles: list[dict], qvec: np.ndarray | None = None) -> "LaypersonIndex":
         """The same text indexes with other learnt tables (for learning and tuning: the text parts are
-        the slow ones and do not depend on the tables)."""
+        the slow ones and do not depend on the tables); `qvec`: embeddings of `tables["qa"]`'s questions."""
         parts = dict(self.parts)
         _, sections = _sections(articles)
         prior = _table_parts(parts, self.keys, self.laws, sections, tables)
-        return LaypersonIndex(self.keys, self.law_of, self.laws, parts, prior, self.ch_of, tables, self.alen)
+        out = LaypersonIndex(self.keys, self.law_of, self.laws, parts, prior, self.ch_of, tables, self.alen)
+        out.qvec = shipped_qvec() if qvec is None and tables is learnt() else qvec
+        out.encode = self.encode
+        return out
+
+    def _question_vector(self, question: str) -> np.ndarray | None:
+        """The question's embedding for the dense re-ranker, or None (no dense model or vectors: the
+        lexical re-ranker is used, and `dense_error` says why)."""
+        if self.qvec is None or not self.tables.get("rerank_dense"):
+            return None
+        try:
+            if self.encode is None:
+                from policykg.search.embed import get_embedder
+
+                embedder = get_embedder(DENSE_MODEL)
+                self.encode = lambda text: embedder.encode([text])[0]
+            return np.asarray(self.encode(question), np.float32)
+        except Exception as exc:  # no model installed, or it failed to load: the lexical re-ranker still works
+            if self.dense_error is None:
+                import logging
+
+                self.dense_error = f"layperson ranker without the sentence embedding ({DENSE_MODEL}): {exc}"
+                logging.getLogger("policykg.search").warning(self.dense_error)
+            self.encode = _no_model
+            return None
 
     # -- queries ---------------------------------------------------------------------------
     def _expanded(self, toks: list[str]) -> dict[str, float]:
@@ -253,8 +285,13 @@ class LaypersonIndex:
         from policykg.search.layperson_rerank import features, pool, predict
 
         m = self.reranker
-        cand = pool(self, c, m.get("k", RERANK_K), m.get("neighbours", 0), m.get("artq", 0))
-        r = predict(self.reranker, features(self, c, cand))
+        dense = self.tables.get("rerank_dense") if self.reranker is self.tables.get("rerank") else None
+        vec = self._question_vector(question) if dense else None
+        if vec is not None:  # the re-ranker trained with the embedding's neighbour features
+            m = dense
+            c["dsims"] = self.qvec @ vec
+        cand = pool(self, c, m.get("k", RERANK_K), m.get("neighbours", 0), m.get("artq", 0), m.get("dense", 0))
+        r = predict(m, features(self, c, cand))
         out = s.copy()
         top = float(s.max())
         out[cand] = top + 1.0 + RERANK_SPREAD * max(abs(top), 1.0) * (r - float(r.min())) / (float(np.ptp(r)) + 1e-9)
@@ -292,8 +329,23 @@ class LaypersonIndex:
         parts = {name: _BM25.load(folder, name) for name in _BM25_NAMES
                  if (folder / f"{name}.npz").is_file()}  # stores built before the re-ranker lack artqlog
         alen = np.load(folder / "alen.npy") if (folder / "alen.npy").is_file() else None
-        return cls([(d, int(n)) for d, n in meta["keys"]], np.load(folder / "law_of.npy"), meta["laws"], parts,
-                   np.load(folder / "prior.npy"), np.load(folder / "ch_of.npy"), learnt(), alen)
+        out = cls([(d, int(n)) for d, n in meta["keys"]], np.load(folder / "law_of.npy"), meta["laws"], parts,
+                  np.load(folder / "prior.npy"), np.load(folder / "ch_of.npy"), learnt(), alen)
+        out.qvec = shipped_qvec()
+        return out
+
+
+def _no_model(text: str):
+    raise RuntimeError("no sentence-embedding model")
+
+
+@lru_cache(maxsize=1)
+def shipped_qvec() -> np.ndarray | None:
+    """The shipped embeddings of the shipped tables' questions (float32), None when absent or not matching."""
+    if not QVEC.is_file():
+        return None
+    v = np.load(QVEC).astype(np.float32)
+    return v if len(v) == len(learnt().get("qa", [])) else None
 
 
 def _sections(articles: list[dict]) -> tuple[np.ndarray, list[tuple[str, list[int]]]]:
