@@ -205,6 +205,8 @@ class Searcher:
         self._joined, self._mention_rows, self._tier_rows, self._doc_rows
         if self.indexes.has_vectors:
             self.embedder.encode(["预热"])
+        if self.indexes.layperson is not None:
+            self.indexes.layperson.warm_up()
 
     # -- queries ---------------------------------------------------------------------------
     def analyse(self, text: str, exclude: frozenset[str] | set[str] = frozenset()) -> Query:

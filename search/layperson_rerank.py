@@ -1,15 +1,17 @@
 """The learnt re-ranker of the layperson ranker (search/layperson.py): features of the first stage's best
 candidates for a question, and a small model over them (gradient-boosted trees, stored as plain JSON in
-layperson.json's `rerank`; numpy only at query time).
+layperson.json's `rerank` and `rerank_dense`; numpy only at query time).
 
 Features of a candidate article (FEATURES, in order): its first-stage score, gap to the best and rank;
 each first-stage signal; word BM25 of the question without expansion; the article's question log
 (words of training questions citing it) and how often it was cited; the curated lexicon's legal terms
 found in it; how much of the question the learnt translation table explains by its words; the share of
 the question's words and character bigrams it holds; how many of the candidates share its law and its
-section and the rank of its law; its position in the law and its length; the question's length.
+section and the rank of its law; its position in the law and its length; the question's length;
+the training questions most like this one (character bigrams) that cite it. DENSE_FEATURES adds the
+same neighbour features over the sentence-embedding cosines (`rerank_dense`, when the model is there).
 The model is trained on training questions whose tables were learnt without them (cross-fitting), so
-the question-log features are not flattered (research: /work/research/stard/rerank.py).
+the question-log features are not flattered (research: /work/research/stard/rerank.py, r2/final2.py).
 """
 from __future__ import annotations
 
