@@ -186,7 +186,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
                               _context(store, c.span.key), unknown=unknown + _numbers_missing(numbers, listed[id(c)]
                                                                                           or c.span.text),
                               question_zh=asked_zh,
-                              listed=bool(listed[id(c)]))) for c in pool]
+                              listed=bool(listed[id(c)]), seen=lambda t: weights.df(t) > 0)) for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
             span = answering[0].span
@@ -199,7 +199,7 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
         if listed[id(best)]:
             quoted[(best.span.key, best.span.index)] = listed[id(best)]
         lead = verdict_lead(v, query.language)
-        if EXCEPT.search(best.span.text):  # `除…外，不得解除`: the verdict holds but for the cases named
+        if v.excepted or EXCEPT.search(best.span.text):  # `除…外，不得解除`: the verdict holds but for the cases named
             lead = {"zh": lead.rstrip("。") + "（文中所列例外情形除外）。",
                     "en": lead.rstrip(". ") + ", except in the cases the provision names. "}[query.language]
     else:

@@ -64,6 +64,8 @@ def classify(question: str, language: str) -> Intent:
         else:
             hit = any(re.search(rf"(?<![a-z]){re.escape(c)}", lowered) for c in spec.get("en", [])) or any(
                 re.search(p, lowered) for p in spec.get("en_regex", []))
+        if hit and language == "zh" and any(w in text for w in spec.get("zh_unless", [])):
+            hit = False
         if hit:
             needs = spec.get("needs", "")
             if needs == "amount" and language == "en" and not MONEY_EN.search(lowered):

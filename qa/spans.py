@@ -41,11 +41,18 @@ class TermWeights:
     def __init__(self, all_sentences: list[str]) -> None:
         self.sentences = all_sentences
         self._cache: dict[str, float] = {}
+        self._df: dict[str, int] = {}
+
+    def df(self, term: str) -> int:
+        """How many sentences of the store hold the term."""
+        if term not in self._df:
+            self._df[term] = sum(1 for s in self.sentences if term in s)
+        return self._df[term]
 
     def idf(self, term: str) -> float:
         if term not in self._cache:
             n = len(self.sentences) or 1
-            df = sum(1 for s in self.sentences if term in s)
+            df = self.df(term)
             self._cache[term] = math.log(1.0 + n / (1.0 + df)) if df else math.log(1.0 + n) * 0.6
         return self._cache[term]
 

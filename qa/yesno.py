@@ -69,14 +69,67 @@ def _values(text: str) -> set[float]:
 # a case (`（六）法律规定劳动者可以解除劳动合同的其他情形`), not a rule
 _LIST_LEAD = re.compile(r"(?:下列|以下|如下)[^，,。]{0,12}(?:之一)?的?[，,].*[：:]\s*$|(?:下列|以下)[^，,。]{0,8}之一的")
 _LIST_CASE = re.compile(r"^\s*[（(][一二三四五六七八九十]+[）)].*(?:的|情形|情况)[；;。]?\s*$")
+# a lead-in whose items are exceptions to its rule (`…不承担民事责任，但是有下列情形之一的除外：`,
+# `除下列情形外，…不得…：`): in an item's case the rule does not hold, and the text does not say what does
+_LIST_EXCEPT = re.compile(r"(?:下列|以下)[^，,。：:]{0,12}(?:之一)?的?(?:除外|以外)\s*[：:]|除(?:有)?(?:下列|以下)[^，,。]{0,12}(?:外|以外)")
+# a rule whose exceptions are listed after it (`投保人不得解除…合同，但有下列情形之一的除外：`): the rule
+# decides, with the note that the listed cases are excepted
+_RULE_EXCEPT = re.compile(r"[，,]\s*(?:但|但是)?(?:有)?(?:下列|以下)[^，,。：:]{0,12}(?:之一)?的?(?:除外|以外)\s*[：:]\s*$")
+# the word a Chinese question asks with (`保管人可以使用…吗` → 可以): the act asked follows it
+_ASK_AT = re.compile(r"可不可以|可以|能否|能不能|能够|是否|可否|允许|有权|必须|应当|应该|需不需要|需要|要不要|有义务"
+                     r"|(?<![可功职技智效])能(?![力源量])|(?<![委协社机学工议大公商都])会(?![议计员同])"
+                     r"|(?<![许认不宁无])可(?![以能见靠行观持续不否])")
 
 
 # parties a duty or a permission falls on, by kind (a verdict for one is no verdict for another)
-_PARTIES = {"employer": ("用人单位", "用工单位", "雇主", "企业", "单位"), "worker": ("劳动者", "职工", "员工", "农民工", "女职工"),
+_PARTIES = {"employer": ("用人单位", "用工单位", "雇主", "企业", "单位", "公司", "老板"), "worker": ("劳动者", "职工", "员工", "农民工", "女职工"),
             "seller": ("经营者", "销售者", "商家"), "consumer": ("消费者",), "driver": ("驾驶人",)}
 
 
+# an authority a scope may bind (`人民法院可以要求…` does not answer "may I …?")
+_AUTHORITY = ("人民法院", "法院", "人民检察院", "检察院", "仲裁委员会", "仲裁庭", "人民政府", "部门", "机关")
+# a party a scope binds or a question names (`旅游者可以…` does not answer "may the travel agency …?")
+_PARTY_NOUN = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:经营者|劳动者|消费者|旅游者|生产者|销售者|使用者|管理者|当事人|投保人"
+                         r"|保险人|出租人|承租人|债权人|债务人|保证人|继承人|出借人|借款人|代理人|委托人|受托人|出卖人"
+                         r"|买受人|定作人|承揽人|保管人|存货人|寄存人|承包方|发包方|业主|单位|企业|公司|机关|部门|委员会"
+                         r"|法院|检察院|政府|机构)")
+# the question's words nothing links (`子女需要为父母还钱吗` → 为还钱): filler runs that carry no content
+_FILLER = re.compile(r"[的了吗呢吧啊么？?，,。！!、/\s]|这样|一下|请问|我们|他们|自己|还是|或者|以及|如果|因为|所以|但是|一定")
 _ADVERBIAL = re.compile(r"^(?:经|与|在|对|由|向|按|根据|依照|依据|因|除|自|从|为|以|将|把|当)")
+
+
+def _party_nouns(text: str) -> set[str]:
+    return {m.group(0) for m in _PARTY_NOUN.finditer(text) if len(m.group(0)) >= 2}
+
+
+def _other_party(subject: str, question: str, asked_parties: set[str]) -> bool:
+    """Does the scope's subject name a party other than every party the question names?"""
+    from policykg.qa.focus import synonyms
+
+    nouns = _party_nouns(subject)
+    named = _party_nouns(question)
+    if not nouns or not named or _parties(subject) & asked_parties:
+        return False
+    for noun in nouns:
+        near = {noun, *synonyms().get(noun, ())}
+        if any(n in question for n in near) or any(q in noun or noun in q for q in named):
+            return False
+    return True
+
+
+def unlinked_zh(question: str, groups: list[list[str]], about: str = "") -> int:
+    """How many runs of the question's own words no term holds and `about` (the sentence read) does
+    not hold either (`还钱` when the vocabulary lacks it)."""
+    rest = question.lower()
+    for t in sorted({t for g in groups for t in g} | _ASK_WORDS, key=len, reverse=True):
+        rest = rest.replace(t, " ")
+    rest = _ASK_AT.sub(" ", rest)
+    rest = _PARTY_NOUN.sub(" ", rest)  # parties are weighed by the party rules, not as content
+    for words in _PARTIES.values():
+        for w in words:
+            rest = rest.replace(w, " ")
+    runs = [run for run in _FILLER.sub(" ", rest).split() if len(run) >= 2]
+    return sum(1 for run in runs if not any(run[i:i + 2] in about for i in range(len(run) - 1)))
 
 
 def _parties(text: str) -> set[str]:
@@ -98,6 +151,7 @@ class Verdict:
     answer: str  # "yes", "no", "permitted" (may, not must) or "" (no verdict)
     ask: str = "plain"  # what the question asks: "may", "must", "not" or "plain"
     condition: str = ""  # the condition the scope holds under, when the question does not state it
+    excepted: bool = False  # the rule holds but for cases its list names
 
     @property
     def rank(self) -> float:
@@ -176,10 +230,30 @@ def _stated(condition: str, question_text: str) -> bool:
     return sum(p in question_text for p in pairs) / len(pairs) >= 0.5
 
 
+def _act(question: str, groups: list[list[str]]) -> list[str]:
+    """The act a Chinese yes/no question asks about: the question's first term after its asking word
+    (`保管人可以[使用]仓储物吗` → 使用, with its synonyms), or [] when none follows it."""
+    m = _ASK_AT.search(question)
+    if not m:
+        return []
+    tail = question[m.end():]
+    placed = [(min(tail.find(t) for t in g if t in tail), g) for g in groups if any(t in tail for t in g)]
+    return min(placed, key=lambda pg: pg[0])[1] if placed else []
+
+
+# a negation further into the act asked (`可以注册商标后不使用吗`): what is asked is unclear enough
+# that no verdict is given (`能不能`, `可不可以` are asking words, not negations)
+_ASK_NOT_FAR_ZH = re.compile(r"(?:可以|能|可|允许|能否|是否|有权)[^，,。？?]{1,10}?不(?![得能予准许应动正良利当足符服同一])")
+
+
 def ask_kind(question: str, language: str) -> str:
     lowered = question.lower()
+    if language == "zh":
+        question = re.sub(r"([能可要需会])不\1", r"\1", question)  # 能不能 → 能: asking, not negating
     if _ASK_NOT_ZH.search(question) if language == "zh" else _ASK_NOT_EN.search(lowered):
         return "not"
+    if language == "zh" and _ASK_NOT_FAR_ZH.search(question):
+        return "unclear"
     if _ASK_MUST_ZH.search(question) if language == "zh" else _ASK_MUST_EN.search(lowered):
         return "must"
     if _ASK_MAY_ZH.search(question) if language == "zh" else _ASK_MAY_EN.search(lowered):
@@ -197,36 +271,67 @@ _ANSWERS = {  # (scope kind, what is asked) → answer
 
 
 def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str, context: str = "",
-           unknown: int = 0, question_zh: str = "", listed: bool = False) -> Verdict:
+           unknown: int = 0, question_zh: str = "", listed: bool = False, seen=None) -> Verdict:
     """The verdict the sentence gives on the question (`groups`: the question's terms as groups of
     Chinese alternatives; `idf`: term → weight; `context`: the clause and document titles, whose
     words count for what the sentence is about but not for the act; `unknown`: how many of the
     question's words nothing links (English words the vocabulary lacks): each weighs half an average
     term, and no sentence can be shown to hold it; `question_zh`: the question's Chinese terms, to tell a stated condition;
-    `listed`: the sentence is a list's lead-in joined to one item, the case the question matches)."""
+    `listed`: the sentence is a list's lead-in joined to one item, the case the question matches;
+    `seen`: term → does the store hold it anywhere (the question's most specific term, when the
+    store holds it, must be in the sentence: `个人信息…能提起公益诉讼吗` is not decided by a sentence
+    on 生态环境))."""
     from policykg.qa.focus import synonyms
 
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
     weights = [max(idf(t) for t in g) for g in groups]
+    if language == "zh":
+        unknown += 2 * unlinked_zh(question, groups, f"{sentence} {context}")  # a Chinese word nothing links weighs a whole term
+    rule = _RULE_EXCEPT.search(sentence) if not listed else None
+    if rule:
+        sentence = sentence[:rule.start()]
     total = (sum(weights) * (1 + UNKNOWN * unknown / len(weights)) if weights else 0.0) or 1.0
     about = f"{sentence} {context}"
     whole = sum(w for g, w in zip(groups, weights) if any(t in about for t in g)) / total
     if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
         return Verdict("", "", "", 0.0, "")
+    if seen is not None and len(groups) > 1:
+        key = max(groups, key=lambda g: idf(g[0]))  # by the question's own word, not a synonym's weight
+        if not any(t in about for t in key) and any(seen(t) for t in key):
+            return Verdict("", "", "", 0.0, "")  # the question's most specific term, which the store holds elsewhere
+    if not listed and re.search(r"[：:]\s*$", sentence):
+        return Verdict("", "", "", 0.0, "")  # a lead-in (`应当履行以下程序：`): what it says is in its list
     if not listed and (_LIST_CASE.search(sentence) or _LIST_LEAD.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # the verdict depends on the list's cases
+    if listed and _LIST_EXCEPT.search(sentence):
+        return Verdict("", "", "", 0.0, "")  # the item is an exception to the lead-in's rule
     asked_values = _values(question)
     if asked_values and not (asked_values & _values(sentence) or _ONLY.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # "two accounts?": the sentence states no such quantity
     asked = question if language == "zh" else question_zh
     asked_parties = _parties(question if language == "zh" else question_zh)
+    act = _act(question, groups) if language == "zh" else []
     best: Verdict | None = None
     for word, scope, start, own in scopes(sentence):
         before = own[:own.find(word)] if own.find(word) > 0 else ""
         party = set() if _ADVERBIAL.match(before) else _parties(before)  # `经与…劳动者协商后可以`: not its party
         if party and asked_parties and not party & asked_parties:
             continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
+        subject = before or sentence[:start][max(sentence[:start].rfind("；"), sentence[:start].rfind(";")) + 1:]
+        subject = re.split(r"[，,]", subject)[0] if not before else subject  # the clause's opening names its party
+        if not _ADVERBIAL.match(subject) and any(w in subject and w not in asked for w in _AUTHORITY):
+            continue  # the scope binds an authority the question does not name
+        if language == "zh" and not _ADVERBIAL.match(subject) and _other_party(subject, question, asked_parties):
+            continue  # the scope binds another party (`旅游者可以转让` for "may the travel agency …?")
+        governed = scope[max(scope.find(word), 0):]
+        if listed and re.search(r"[：:]", governed):
+            governed = re.split(r"[：:]", governed)[0]  # the item is the case, not the act governed
+        if act and not any(t in governed for t in act):
+            continue  # the scope governs another act (`应当…验收` for "may the keeper use the goods?")
+        clause = re.split(r"[；;。]", sentence[start + len(word):], maxsplit=1)[0]
+        if re.search(r"(?:的|情形|情况)[，,]", clause):
+            continue  # `…不能证明…，也不能证明…的，`: the modal word is inside a condition
         earned = sum(w for g, w in zip(groups, weights) if any(t in scope for t in g))
         earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))
         if re.match(r"[^，,；;。]*的[，,]", sentence[start:]):  # `不服的，` / `不能适应…的，`: a condition, not a statement
@@ -239,5 +344,6 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     if best is None or best.coverage < MIN_SCOPE:
         return best or Verdict("", "", "", 0.0, "")
     best.ask = ask_kind(question, language)
+    best.excepted = bool(rule)
     best.answer = _ANSWERS.get((best.kind, best.ask), "")
     return best

@@ -1,0 +1,113 @@
+"""Yes/no verdicts that the cited text does not state are never given (issue 12): wrong verdicts
+found by asking real layperson questions (STARD, training part) over the whole library, each turned
+into a general rule and checked here on real laws of ../shared/library (read at run time)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED
+
+# 交强险条例, 合伙企业法, 商标法, 商标法实施条例, 劳动合同法
+LAWS = ("law-ae7910d5", "law-b35c6974", "law-4514f743", "law-e6544bb8", "law-ef955985")
+VERDICT = ("是", "否", "可以", "不可以", "不", "需要", "仅在", "无需")
+
+
+@pytest.fixture(scope="module")
+def laws(tmp_path_factory):
+    import re
+    import shutil
+
+    from policykg.app import PolicyKG
+
+    library = SHARED / "library"
+    if not (library / "manifest.toml").is_file():
+        pytest.fail(f"the law library is missing at {library}")
+    corpus = tmp_path_factory.mktemp("verdict-laws")
+    keep = []
+    for block in (library / "manifest.toml").read_text(encoding="utf-8").split("[[document]]")[1:]:
+        m = re.search(r'id = "([^"]+)"', block)
+        if m and m.group(1) in LAWS:
+            name = re.search(r'file = "([^"]+)"', block).group(1)
+            shutil.copyfile(library / name, corpus / Path(name).name)  # at run time, into tmp only
+            keep.append("[[document]]" + block)
+    (corpus / "manifest.toml").write_text("".join(keep), encoding="utf-8")
+    kg = PolicyKG(store=str(tmp_path_factory.mktemp("verdict-store") / "kg"))
+    kg.build([corpus])
+    return kg
+
+
+def _ask(kg, q):
+    from policykg.qa import answer
+
+    return answer(kg.searcher, q)
+
+
+def test_a_rule_with_listed_exceptions_decides_with_the_exception_noted(laws):
+    r = _ask(laws, "投保人可以解除机动车交通事故责任强制保险合同吗？")
+    assert r["answer"].startswith("不可以（文中所列例外情形除外）")
+    assert (r["citations"][0]["document"], r["citations"][0]["number"]) == ("law-ae7910d5", 16)
+
+
+def test_an_exception_item_is_not_answered_with_the_rule_it_excepts(laws):
+    # the item is a case where 不得解除 does NOT hold: never "不可以" for it
+    r = _ask(laws, "被保险机动车被注销登记了，投保人可以解除交强险合同吗？")
+    assert not r["answer"].startswith(VERDICT)
+
+
+def test_the_most_specific_term_must_be_in_the_deciding_sentence(laws):
+    # 应当…缴纳出资 does not say whether a partnership pays 企业所得税
+    r = _ask(laws, "合伙企业需要缴纳企业所得税吗？")
+    assert not r["answer"].startswith(VERDICT)
+
+
+def test_a_negated_act_or_a_court_s_power_gives_no_verdict_on_may_i(laws):
+    r = _ask(laws, "我可以注册商标后不使用吗？")
+    assert not r["answer"].startswith(VERDICT)
+
+
+def test_a_not_a_question_is_asking_not_negating(laws):
+    r = _ask(laws, "用人单位能不能扣押劳动者的居民身份证？")
+    assert r["answer"].startswith("不可以")
+
+
+def test_asking_words_and_acts():
+    from policykg.qa.intent import classify
+    from policykg.qa.yesno import ask_kind
+
+    assert classify("虚构应收账款中，如何判断保理人是否明知？", "zh").name != "yesno"
+    assert classify("保管人可以使用仓储物吗？", "zh").name == "yesno"
+    assert ask_kind("用人单位能不能扣押劳动者的身份证？", "zh") == "may"
+    assert ask_kind("公司可不可以不签劳动合同？", "zh") == "not"
+    assert ask_kind("我可以注册商标后不使用吗？", "zh") == "unclear"
+
+
+def test_the_deciding_scope_must_govern_the_act_asked():
+    from policykg.qa.yesno import decide
+
+    def idf(term):
+        return 1.0
+
+    groups = [["保管人"], ["使用"], ["仓储物"]]
+    v = decide("保管人应当按照约定对入库仓储物进行验收。", "保管人可以使用仓储物吗？", groups, idf, "zh")
+    assert not v.answer  # 应当…验收 is about inspecting, not using
+    v = decide("保管人不得使用仓储物。", "保管人可以使用仓储物吗？", groups, idf, "zh")
+    assert v.answer == "no"
+
+
+def test_a_scope_binding_another_party_or_a_question_word_nothing_links_gives_no_verdict():
+    from policykg.qa.yesno import decide, unlinked_zh
+
+    def idf(term):
+        return 1.0
+
+    groups = [["旅游"], ["转让"], ["合同"]]
+    v = decide("旅游者可以将合同转让给第三人。", "旅游经营者可以转让合同吗？", groups, idf, "zh")
+    assert not v.answer  # the sentence permits the traveller, not the travel agency
+    v = decide("旅游者可以将合同转让给第三人。", "旅游者可以转让合同吗？", groups, idf, "zh")
+    assert v.answer == "yes"
+    assert unlinked_zh("子女需要为父母还钱吗？", [["子女"], ["父母"]]) == 1  # 还钱: no term holds it
+    assert unlinked_zh("用人单位能不能扣押劳动者的身份证？", [["用人单位"], ["扣押"], ["劳动者"], ["身份证"]]) == 0
+    v = decide("子女应当尊重父母的婚姻权利，不得干涉父母离婚。", "子女需要为父母还钱吗？", [["子女"], ["父母"]], idf, "zh")
+    assert not v.answer
