@@ -28,7 +28,9 @@ prior); `lawq`, question words per law; `chq`, question words per section, keyed
 number of the section` so that any sectioning (编, 章 or 节) sums the sections it spans; `artq`/`artc`,
 question words and cites per article; `qa`, the questions with the articles they cite (neighbours);
 `rerank` and `rerank_dense`, the re-rankers without and with the embedding features (trained on features
-cross-fitted over 5 folds: each fold's features come from tables learnt without it). Laws the tables do not know get no prior and no question log, only their text.
+cross-fitted over 5 folds: each fold's features come from tables learnt without it); `layperson_qvec.npy`,
+m3e-small embeddings of the `qa` questions. Laws the tables do not know get no prior and no question log,
+only their text.
 `lay_lexicon.toml` is a curated everyday → legal lexicon (老公 → 配偶, 房东 → 出租人, 辞退 → 解除劳动合同 …)
 written from domain knowledge, not from the questions.
 
@@ -51,7 +53,6 @@ HERE = Path(__file__).resolve().parent
 LEARNT = HERE / "layperson.json"
 QVEC = HERE / "layperson_qvec.npy"  # sentence embeddings of the tables' `qa` questions, in that order
 DENSE_MODEL = "m3e-small"  # the model QVEC was made with; the question is embedded with it
-N_DENSE = 20  # the articles cited by this many training questions most like the question by embedding join the pool
 LEXICON = HERE / "lay_lexicon.toml"
 FOLDER = "layperson"
 W_BIGRAM = 0.5
