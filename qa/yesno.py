@@ -112,11 +112,23 @@ def _other_party(subject: str, question: str, asked_parties: set[str]) -> bool:
     named = _party_nouns(question)
     if not nouns or not named or _parties(subject) & asked_parties:
         return False
+    ask = _ASK_AT.search(question)
+    own = _party_nouns(question[:ask.start()]) if ask else set()  # the question's subject: `承租人需要赔偿出租人…`
+    if own:
+        named = own
+        if not any(q in noun or noun in q or q in synonyms().get(noun, ()) for noun in nouns for q in named):
+            return True
+        return False
     for noun in nouns:
         near = {noun, *synonyms().get(noun, ())}
         if any(n in question for n in near) or any(q in noun or noun in q for q in named):
             return False
     return True
+
+
+def _holds(text: str, term: str) -> bool:
+    """Does the text hold the term as a word of its own, not inside a party's name (申请 in 申请人)?"""
+    return any(not text.startswith(("人", "者", "方"), m.end()) for m in re.finditer(re.escape(term), text))
 
 
 def unlinked_zh(question: str, groups: list[list[str]], about: str = "") -> int:
@@ -131,7 +143,7 @@ def unlinked_zh(question: str, groups: list[list[str]], about: str = "") -> int:
         for w in words:
             rest = rest.replace(w, " ")
     runs = [run for run in _FILLER.sub(" ", rest).split() if len(run) >= 2]
-    return sum(1 for run in runs if not any(run[i:i + 2] in about for i in range(len(run) - 1)))
+    return sum(1 for run in runs if not any(_holds(about, run[i:i + 2]) for i in range(len(run) - 1)))
 
 
 def _parties(text: str) -> set[str]:
@@ -254,8 +266,9 @@ def condition_before(sentence: str, start: int) -> str:
     clause_start = max(head.rfind("；"), head.rfind(";")) + 1
     head = head[clause_start:]
     marks = list(_COND.finditer(head))
-    if not marks:
-        return ""
+    if not marks:  # `未经登记，不得对抗…`, `经发包方同意，…可以…`: a fragment that states a condition
+        frags = list(re.finditer(r"(?:^|[，,])\s*(?:未经|非经|经(?![营济费常过])|除非|如果|假如|若)[^，,]*[，,]", head))
+        return head[frags[-1].start():frags[-1].end()].strip("，, ") if frags else ""
     return head[:marks[-1].end()].strip("，, ")
 
 
@@ -395,7 +408,7 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         governed = scope[max(scope.find(word), 0):]
         if listed and re.search(r"[：:]", governed):
             governed = re.split(r"[：:]", governed)[0]  # the item is the case, not the act governed
-        if act and not any(t in governed for t in act):
+        if act and not any(_holds(governed, t) for t in act):
             continue  # the scope governs another act (`应当…验收` for "may the keeper use the goods?")
         clause = re.split(r"[；;。]", sentence[start + len(word):], maxsplit=1)[0]
         if re.search(r"(?:的|情形|情况)[，,]", clause):

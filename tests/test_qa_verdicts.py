@@ -111,3 +111,22 @@ def test_a_scope_binding_another_party_or_a_question_word_nothing_links_gives_no
     assert unlinked_zh("用人单位能不能扣押劳动者的身份证？", [["用人单位"], ["扣押"], ["劳动者"], ["身份证"]]) == 0
     v = decide("子女应当尊重父母的婚姻权利，不得干涉父母离婚。", "子女需要为父母还钱吗？", [["子女"], ["父母"]], idf, "zh")
     assert not v.answer
+
+
+def test_conditions_and_subjects_of_the_deciding_scope():
+    from policykg.qa.yesno import condition_before, decide, unlinked_zh
+
+    def idf(term):
+        return 1.0
+
+    s = "出租人对租赁物享有的所有权，未经登记，不得对抗善意第三人。"
+    assert condition_before(s, s.find("不得")) == "未经登记"  # a verdict that holds only then names it
+    v = decide(s, "出租人对租赁物享有的所有权，可以对抗第三人吗？",
+               [["出租人"], ["租赁物"], ["所有权"], ["对抗"], ["第三人"]], idf, "zh")
+    assert v.answer == "no" and v.condition == "未经登记"
+    # 出租人有权请求 does not answer whether the lessee must pay
+    v = decide("出租人有权请求承租人赔偿相应损失。", "承租人需要赔偿出租人损失吗？",
+               [["出租人"], ["承租人"], ["赔偿"], ["损失"]], idf, "zh")
+    assert not v.answer
+    # 申请 inside 申请人 is no act of applying
+    assert unlinked_zh("申请人可以申请听证吗？", [["申请人"], ["听证"]], "申请人不承担听证的费用。") == 1
