@@ -16,10 +16,10 @@ from functools import lru_cache
 from policykg.qa.compose import _quote, compose, compose_abstain, compose_undecided, unit_label_zh, verdict_lead
 from policykg.qa.conditions import condition_part, fit, question_ranges, ranges, strip_cases
 from policykg.qa.facts import facts_for
-from policykg.qa.focus import en_focus, present, zh_focus
+from policykg.qa.focus import en_focus, present, synonyms, zh_focus
 from policykg.qa.intent import Intent, asker_words, classify, english_light_words
 from policykg.qa.measure import asked as asked_measure
-from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span
+from policykg.qa.spans import Span, TermWeights, clause_spans, content_terms, question_terms, score_span, zh_groups
 from policykg.qa.units import ITEM, locate
 from policykg.qa.yesno import EXCEPT, decide
 from policykg.qa.parts import split_parts
@@ -117,7 +117,15 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     drop = set(_place_tokens(query)) | asker_words()
     if query.language == "zh":
         cues = SUPERLATIVES if intent.numeric else set()
-        groups = [[t] for t in content_terms(question_terms(own, []), drop | cues)]
+        groups = zh_groups(own, content_terms(question_terms(own, []), drop | cues), weights.known)
+        syn = synonyms()
+        defined = _definitions(searcher, own, [g[0] for g in groups], query.exclude)
+        if defined:  # `未成年人是指…`: the sentence that defines a term the question asks about
+            top = _merge_tops([(k, 1.0) for k in defined], top)
+        extra = [t for g in groups for t in g[1:] if t not in own and (not weights.known(g[0]) or t in syn.get(g[0], ()))]
+        if extra:  # the clauses of the statute's words for its everyday words too (交费 → 收费, 香烟 → 烟)
+            zq = searcher.analyse(f"{question} {' '.join(dict.fromkeys(extra))}", exclude=query.exclude)
+            top = _merge_tops(top, searcher.rank(zq).top(CANDIDATES, scoped=True))
     else:
         groups = _english_groups(query if own == question else searcher.analyse(own))
     groups = [list(g) for g in dict.fromkeys(tuple(g) for g in groups)]
@@ -128,22 +136,31 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     labels = [sorted(c.zh, key=len, reverse=True) for c in query.linked.concepts]
     best_clause = top[0][1] if top and top[0][1] > 0 else 1.0
     candidates: list[Candidate] = []
+    befores: dict[tuple[tuple[str, int], int], str] = {}  # the sentences before a span in its paragraph
     titles = {key: _context(store, key) for key, _ in top}
     for key, clause_score in top:
         clause = store.clause(*key)
         base = clause.body or clause.text
-        for span in clause_spans(key, base, len(clause.text) - len(base)):
-            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key])
+        previous, offset = "", len(clause.text) - len(base)
+        for span in clause_spans(key, base, offset):
+            start = span.end - offset - len(span.text)
+            if "\n" in base[max(0, start - 2):start]:
+                previous = ""  # a new paragraph continues no sentence
+            score_span(span, groups, weights, intent, labels, query.linked.tiers, question, titles[key],
+                       before=previous.lower() if intent.numeric else "")  # a figure may continue its topic
+            befores[(key, span.index)] = previous
+            previous += span.text
             candidates.append(Candidate(span, span.score + CLAUSE_PRIOR * clause_score / best_clause))
     if intent.name in GRAPH_INTENTS:
         _graph_bonus(searcher, query, candidates)
     candidates.sort(key=lambda c: -c.total)
     focus: list[list[str]] = []
     if intent.numeric:
-        focus = ([[t] for t in zh_focus(asked, drop)] if query.language == "zh"
+        focus = (zh_groups(asked, zh_focus(asked, drop), unheld=False) if query.language == "zh"  # 别人 ~ 他人
                  else en_focus(asked, searcher.linker.lexicon))
     answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
-                 and _answers(c.span, intent, focus, store.clause(*c.span.key).title)]
+                 and _answers(c.span, intent, focus, f"{store.clause(*c.span.key).title} "
+                                                     f"{befores.get((c.span.key, c.span.index), '')}")]
     if not answering and focus:  # a focus word may name the whole document (`…激励办法的有效期`)
         answering = [c for c in candidates if _same_tier(c.span, query.linked.tiers, intent)
                      and _answers(c.span, intent, focus, _context(store, c.span.key))]
@@ -186,7 +203,8 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
                               _context(store, c.span.key), unknown=unknown + _numbers_missing(numbers, listed[id(c)]
                                                                                           or c.span.text),
                               question_zh=asked_zh,
-                              listed=bool(listed[id(c)]), seen=lambda t: weights.df(t) > 0)) for c in pool]
+                              listed=bool(listed[id(c)]), known=weights.known, seen=weights.known))
+                   for c in pool]
         good = [(c, v) for c, v in decided if v.answer]
         if not good:
             span = answering[0].span
@@ -218,10 +236,43 @@ def _answer_one(searcher, question: str, as_of: str | None = None, asked: str | 
     granted = _granted(searcher, query, chosen[0].span) if intent.name == "benefit" else []
     note = _no_concrete_benefit(store, query, chosen[0].span, granted) if intent.name in ("benefit", "list") else ""
     text = compose(store, query, intent, spans, granted, lead=lead, units=units, note=note, whole=whole,
-                   focus_words=focus, seen=seen, prefer=measure.words() if measure is not None else None)
+                   focus_words=focus, seen=seen, prefer=(measure.words() if measure is not None else []) + bound_words(asked))
     return {**base, "answer": text, "abstained": False, "citations": citations,
             "facts": facts_for(store, query, [c.span.key for c in chosen]),
             "_quoted": [_quote(s.text) for s in spans]}
+
+
+_UPPER_ASKED = re.compile(r"最多|最高|最长|上限|至多|不超过|不能超过|\bat most\b|\bmaximum\b|\blongest\b")
+_LOWER_ASKED = re.compile(r"最少|最低|最短|下限|至少|不低于|不少于|\bat least\b|\bminimum\b")
+
+
+_ASKS_DEFINITION = re.compile(r"是指|指的是|什么是|是什么意思|指什么|指多|所说的|所称|怎么界定|如何界定|定义|算是|属于")
+
+
+def _definitions(searcher, question: str, terms: list[str], exclude) -> list[tuple[str, int]]:
+    """Clauses whose sentence defines a term of a question that asks what it is (`本法所称未成年人是指…`)."""
+    if not _ASKS_DEFINITION.search(question):
+        return []
+    idx = searcher.indexes
+    out: list[tuple[str, int]] = []
+    for t in (t for t in terms if len(t) >= 2):
+        for row, text in enumerate(idx.sentence_text):
+            if f"所称{t}" in text or re.search(f"所称[^，,。]{{0,8}}{re.escape(t)}[^，,。]{{0,4}}[，,]?是指", text):
+                key = idx.keys[int(idx.sentence_clause[row])]
+                if key[0] not in (exclude or ()) and key not in out:
+                    out.append(key)
+    return out[:3]
+
+
+def bound_words(question: str) -> list[list[str]]:
+    """The words of the bound a figure question asks for (`最多抽多少` → 最多, 不得超过 …), which mark the
+    fragment that states it (`一般为二百毫升，最多不得超过四百毫升`)."""
+    q = question.lower()
+    if _UPPER_ASKED.search(q):
+        return [["最多", "最高", "最长", "不得超过", "不超过", "至多", "以内", "以下", "上限"]]
+    if _LOWER_ASKED.search(q):
+        return [["最少", "最低", "不得低于", "不低于", "不少于", "至少", "以上", "不足", "下限"]]
+    return []
 
 
 def _citations(store, spans: list[Span], top, units: dict, as_of: str | None = None) -> list[dict]:

@@ -121,7 +121,10 @@ def focus(span: Span, intent: Intent, tiers: list[str] | None = None, words: lis
         before = sum(len(t) for t in span.matched if t in frags[best - 1])
         if before > best_score:
             start = best - 1
-    return "".join(frags[start:best + 1]).strip().rstrip("，,；;。")
+    end = best + 1
+    if end < len(frags) and frags[best].strip().rstrip("，,").endswith("的"):
+        end += 1  # `…不足一千元的，` is a case: the figure stated for it follows (`为一千元`)
+    return "".join(frags[start:end]).strip().rstrip("，,；;。")
 
 
 def verdict(span: Span, language: str) -> str:

@@ -13,9 +13,10 @@ from policykg.text import CN_DIGITS as CN_NUM
 from policykg.text import parse_number
 
 _UNITS = {"年": ("period", 12.0), "个月": ("period", 1.0), "月": ("period", 1.0), "周": ("day", 7.0),
-          "日": ("day", 1.0), "天": ("day", 1.0), "小时": ("hour", 1.0), "岁": ("age", 1.0)}
+          "日": ("day", 1.0), "天": ("day", 1.0), "小时": ("hour", 1.0), "岁": ("age", 1.0),
+          "周岁": ("age", 1.0)}
 _N = rf"(\d+(?:\.\d+)?|[{CN_NUM}]+)"
-_U = r"(个月|年|月|周|日|天|小时|岁)"
+_U = r"(个月|年|月|周岁|周|日|天|小时|岁)"
 _BELOW = r"(?:不满|未满|不足|少于|低于)"
 BOTH = re.compile(rf"(?:(?<![不未])满)?{_N}\s*{_U}(?:以上|及以上|或以上)?(?:、|，)?{_BELOW}{_N}\s*{_U}")
 FROM = re.compile(rf"{_N}\s*{_U}(?:以上|及以上|或以上)|(?<![不未])满{_N}\s*{_U}(?!以下|以内)")

@@ -17,12 +17,13 @@ from functools import lru_cache
 from policykg.search.english import FUNCTION_WORDS
 from policykg.search.text import CJK, stopwords
 
-ZH_CUE = re.compile(r"(?:是)?(?:多少|几)(?:钱|元|万元|万|名|家|个|人|项|年|个月|天)?|比例|占比|百分之几|金额|多久|多长时间|期限|有效期")
+ZH_CUE = re.compile(r"多大(?:年纪|年龄|岁数)?|(?:是)?(?:多少|几)(?:钱|元|万元|万|名|家|个|人|项|年|个月|天|周岁|岁)?|比例|占比|百分之几|金额|多久|多长时间|期限|有效期")
 EN_CUE = re.compile(r"\b(how much|how many|what percentage|what proportion|what share|what ratio|how long)\b")
 _COUNT_START = re.compile(r"^(?:是)?(?:多少|几)(?!.*(?:钱|元)$)")
 _CUE_WORDS = {"比例", "占比", "多少", "金额", "标准", "期限", "有效期", "达到", "多久", "钱", "元", "万元", "是",
               "最长", "最短", "最多", "最少", "最高", "最低", "不能", "超过", "不得",
-              "小时", "个月", "天", "周", "年", "多长"}
+              "小时", "个月", "天", "周", "年", "多长", "至少", "以下", "以上", "以内", "之内", "应当", "可以", "需要",
+              "必须", "最多能", "最少要", "规定", "法律", "多少岁", "几岁", "多大", "年纪", "年龄", "岁数", "指多大", "是指"}
 _STOP_PUNCT = re.compile(r"[，,。？?！!；;：:、]")
 
 
@@ -41,7 +42,8 @@ def zh_focus(question: str, drop: set[str]) -> list[str]:
     def content(tok: str) -> bool:
         return (len(tok) >= 2 and CJK.search(tok) is not None and tok not in stop and tok not in drop
                 and tok not in _CUE_WORDS and not tok.endswith("类")
-                and not all(ch in stop for ch in tok))  # `中要`: stop characters glued together
+                and not all(ch in stop for ch in tok)  # `中要`: stop characters glued together
+                and not (len(tok) == 2 and tok[0] in "要会能可应需得该"))  # `要发`: an auxiliary and a verb
 
     right = []
     if _COUNT_START.match(m.group(0)):

@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from policykg.text import AMOUNT, DURATION, FIGURE, PERCENT
+from policykg.text.amounts import NUMBER_LOOSE
 
 HERE = Path(__file__).resolve().parent
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部"
@@ -18,7 +19,12 @@ AMOUNT_OR_SHARE = re.compile(f"(?:{AMOUNT.pattern})|(?:{PERCENT.pattern})|(?:(?:
 # "how much must it pay?" → 300%, 两倍的工资, 价款十倍, 13个月的本人工资
 MONEY_EN = re.compile(r"yuan|rmb|money|cash|salary|subsid|allowance|bonus|award|reward|fine|fee|price|deposit|grant|"
                       r"funding|pension")
-_COUNT_OR_SHARE = re.compile(f"(?:{FIGURE.pattern})|(?:{PERCENT.pattern})")  # 不得低于多少 → 百分之八十
+# a period as a question asks for it: also hours (`八小时`, `48小时内`) and a frequency (`每月支付一次`)
+_DURATION = re.compile(rf"(?:{DURATION.pattern})|{NUMBER_LOOSE}\s*(?:个)?小时|每(?:个)?(?:日|天|周|星期|月|季度|年)[^，,。；;]{{0,10}}一次")
+# an amount as a question asks for it: also one stated in months or multiples of a wage (`13个月的本人工资`)
+_AMOUNT = re.compile(rf"(?:{AMOUNT.pattern})|{NUMBER_LOOSE}\s*(?:个月|倍)的?(?:本人|职工)?(?:月)?(?:缴费)?(?:工资|薪酬|劳动报酬)")
+_COUNT_OR_SHARE = re.compile(f"(?:(?:{FIGURE.pattern})(?!性))|(?:{PERCENT.pattern})|"
+                             f"{NUMBER_LOOSE}\\s*(?:毫升|升|公斤|千克|克|吨|米|平方米|公里|千米)")  # 不得低于多少 → 百分之八十
 
 
 _EN_YESNO = re.compile(r"^(?:can|may|could|is|are|does|do|did|will|would|should|must|has|have|am|shall)\b")
@@ -31,7 +37,7 @@ class Intent:
     needs: str = ""  # amount, percent, count, duration, agency or ""
 
     def pattern(self) -> re.Pattern | None:
-        return {"amount": AMOUNT, "percent": PERCENT, "amount_or_share": AMOUNT_OR_SHARE, "count": _COUNT_OR_SHARE, "duration": DURATION,
+        return {"amount": _AMOUNT, "percent": PERCENT, "amount_or_share": AMOUNT_OR_SHARE, "count": _COUNT_OR_SHARE, "duration": _DURATION,
                 "agency": AGENCY, "benefit": BENEFIT}.get(self.needs)
 
     @property

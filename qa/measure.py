@@ -36,6 +36,7 @@ _EN_ADV = {"daily": "day", "weekly": "week", "monthly": "month", "yearly": "year
 _DATE = re.compile(r"(?:\d{4}|[〇零一二三四五六七八九]{4})\s*年(?:\s*[\d一二三四五六七八九十]{1,3}\s*月(?:\s*[\d一二三四五六七八九十]{1,3}\s*日)?)?")
 _FIGURE = re.compile(rf"{NUMBER_LOOSE}\s*(?:万|千|百|亿)?\s*(个工作日|工作日|个月|小时|个小时|星期|个星期|周岁|天|日|周|月|年|元|"
                      r"岁|倍|%|％|成)")
+_OF_WAGE = re.compile(r"的?(?:本人|职工)?(?:月|日)?(?:缴费)?(?:工资|薪酬|劳动报酬)")
 _PER_BEFORE = re.compile(r"每(?:个)?(日|天|周|星期|月|年)[^，,；;。]{0,12}$")
 
 
@@ -78,6 +79,8 @@ def figures_in(text: str) -> list[tuple[str, str]]:
     for m in _FIGURE.finditer(text):
         word = m.group(1)
         unit = "age" if word == "周岁" else next((u for z, u in _ZH_UNITS if word.endswith(z)), "")
+        if unit in ("month", "year", "day", "week") and _OF_WAGE.match(text, m.end()):
+            unit = "yuan"  # `13个月的本人工资`: an amount stated in months of wage
         if not unit or word == "成" and not re.search(r"[一二三四五六七八九十\d]成$", m.group(0)):
             continue
         per = _PER_BEFORE.search(text[:m.start()])

@@ -43,6 +43,18 @@ class TermWeights:
         self._cache: dict[str, float] = {}
         self._df: dict[str, int] = {}
 
+    def known(self, term: str) -> bool:
+        """Does any sentence hold the term?"""
+        return self.df(term) > 0
+
+    def group_weight(self, group: list[str]) -> float:
+        """A group of alternatives weighs as its first term (the question's own word) when the texts hold it,
+        else as the rarest alternative they hold (`孩子` → 未成年人), else as its first term."""
+        if self.known(group[0]):
+            return self.idf(group[0])
+        held = [self.idf(t) for t in group[1:] if self.known(t)]
+        return max(held) if held else self.idf(group[0])
+
     def df(self, term: str) -> int:
         """How many sentences of the store hold the term."""
         if term not in self._df:
@@ -75,18 +87,23 @@ def clause_spans(key: tuple[str, int], text: str, offset: int = 0) -> list[Span]
 
 
 def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent: Intent,
-               concept_labels: list[list[str]], tiers: list[str], question: str, context: str = "") -> Span:
+               concept_labels: list[list[str]], tiers: list[str], question: str, context: str = "",
+               before: str = "") -> Span:
     """Score a span; `groups` are the question's terms as groups of alternatives (an English word
-    and its Chinese equivalents), `context` the clause and document titles (words there count)."""
+    and its Chinese equivalents), `context` the clause and document titles (words there count),
+    `before` the sentence before it in its paragraph, which it may continue (`…造成经济损失的，…可从
+    工资中扣除。但每月扣除的部分不得超过…２０％`): words only there count half."""
     text = span.text
     lowered = f"{text} {context}".lower()
-    # a group weighs as its rarest alternative; a span earns the weight of the rarest one it holds
-    total = sum(max(weights.idf(t) for t in g) for g in groups) or 1.0
+    # a group weighs as its own word (or the rarest alternative the texts hold); a span holding any earns it
+    group_weights = [weights.group_weight(g) for g in groups]
+    total = sum(group_weights) or 1.0
     earned = 0.0
-    for g in groups:
-        held = [t for t in g if t in lowered]
-        if held:
-            earned += max(weights.idf(t) for t in held)
+    for g, w in zip(groups, group_weights):
+        if any(t in lowered for t in g):
+            earned += w
+        elif before and any(t in before for t in g):
+            earned += 0.5 * w
     got = [t for g in groups for t in g if t in text.lower()]
     span.matched = got
     span.coverage = earned / total
@@ -109,6 +126,42 @@ def score_span(span: Span, groups: list[list[str]], weights: TermWeights, intent
             break
     span.score = score
     return span
+
+
+def zh_groups(question: str, terms: list[str], known=None, unheld: bool = True) -> list[list[str]]:
+    """A Chinese question's terms as groups of alternatives a sentence may state them by: the legal
+    synonyms (legal.toml `[synonyms]`: 交费 ~ 收费), the statute's terms for an everyday word the term
+    holds or is part of (lay_lexicon.toml: 顾客 → 消费者, 商场 → 经营者, 怀孕 → 孕期), and the words of
+    a compound no text states as written (`赡养父母` → 赡养 and 父母, each a term of its own: a
+    sentence must hold both; `known(term)` tells whether the texts hold a term); `unheld`: an everyday
+    word of the question no term holds gets a group of its own."""
+    import jieba
+
+    from policykg.qa.focus import synonyms
+    from policykg.search.layperson import _lexicon
+
+    lay = list({k.lower(): v for k, v in _lexicon().items() if k.lower() in question.lower()}.items())  # `App` ~ `app`
+    statute = {w for v in _lexicon().values() for w in v}  # a statute's own word (用人单位) is not cut
+    split = []
+    for t in terms:
+        parts = [w for w in jieba.lcut(t, HMM=False) if len(w) >= 2] if len(t) >= 4 and known is not None \
+            and not known(t) else []
+        inner = next((k for k, _ in lay if k in t and k != t and len(t) - len(k) >= 2
+                      and (t.startswith(k) or t.endswith(k))), None) if t not in statute else None
+        if inner and not (len(parts) >= 2 and sum(map(len, parts)) == len(t)):
+            parts = [t.replace(inner, "", 1), inner]  # `赡养父母` → 赡养 and 父母 (→ its statute words)
+        split += parts if len(parts) >= 2 and sum(map(len, parts)) == len(t) else [t]
+    out = []
+    for t in dict.fromkeys(split):
+        group = [t, *synonyms().get(t, ())]
+        for key, legal in lay:
+            if key in t or (t in key and len(t) >= 2):
+                group += legal
+        out.append(list(dict.fromkeys(group)))
+    for key, legal in lay if unheld else []:  # an everyday word no term holds (`卖给`: 卖 alone is too short)
+        if len(key) >= 2 and not any(key in t or t in key for t in split):
+            out.append(list(dict.fromkeys([key, *legal])))
+    return out
 
 
 def question_terms(question: str, extra: list[str]) -> list[str]:

@@ -37,6 +37,8 @@ _NOT = (r"(?<![得能予准可许应必需要无])不(?!得|能|予|准|可|允�
 MODAL = re.compile("|".join(sorted(NEED_NOT + NO + MUST + MAY, key=len, reverse=True)) + "|" + _BARE_MAY + "|" + _NOT)
 MIN_SCOPE = 0.2  # share of the question's content weight the deciding scope must hold
 MIN_SENTENCE = 0.75  # … and the whole sentence
+MIN_SENTENCE_NO = 0.6  # … for a prohibition (it forbids the act however the question qualifies it), when
+# every word the sentence lacks is one the texts use (a word no text uses may be the act itself: `卖烟`)
 UNKNOWN = 0.5  # weight of a question word nothing links, as a share of an average linked term
 CONDITIONAL = 0.15  # rank penalty of a scope under a condition the question does not state
 EXCEPT = re.compile(r"除.{1,80}?(?:外|以外)")
@@ -77,7 +79,7 @@ _LIST_EXCEPT = re.compile(r"(?:下列|以下)[^，,。：:]{0,12}(?:之一)?的?
 _RULE_EXCEPT = re.compile(r"[，,]\s*(?:但|但是)?(?:有)?(?:下列|以下)[^，,。：:]{0,12}(?:之一)?的?(?:除外|以外)\s*[：:]\s*$")
 # the word a Chinese question asks with (`保管人可以使用…吗` → 可以): the act asked follows it
 _ASK_AT = re.compile(r"可不可以|可以|能否|能不能|能够|是否|可否|允许|有权|必须|应当|应该|需不需要|需要|要不要|有义务"
-                     r"|(?<![可功职技智效])能(?![力源量])|(?<![委协社机学工议大公商都])会(?![议计员同])"
+                     r"|(?<![可功职技智效])能(?![力源量])|(?<![委协社机学工议大公商都员])会(?![议计员同])"
                      r"|(?<![许认不宁无])可(?![以能见靠行观持续不否])")
 
 
@@ -168,6 +170,48 @@ class Verdict:
     @property
     def rank(self) -> float:
         return self.coverage - (CONDITIONAL if self.condition else 0.0)
+
+
+_TURN = re.compile(r"拒绝|拒不|放弃|撤回|撤销|免除|免予")  # an act that turns the act asked about around
+_FIGURE_TERM = re.compile(r"[\d一二两三四五六七八九十百]+(?:周岁|岁|年|个月|日|天|小时)")
+
+
+def _case_fit(question: str, sentence: str) -> int:
+    """1: a Chinese question's figure (`十五岁`) lies in a case the sentence states (`未满十六周岁`); -1: the
+    sentence states cases of that kind and none holds it; 0: no such figure or case."""
+    from policykg.qa.conditions import question_ranges, ranges
+
+    asked = question_ranges(question) if question else []
+    stated = ranges(sentence)
+    verdict = 0
+    for q in asked:
+        same = [r for r in stated if r[0] == q[0]]
+        if not same:
+            continue
+        if any(r[1] <= q[1] and (r[2] is None or (q[2] is not None and q[2] <= r[2])) for r in same):
+            return 1
+        verdict = -1
+    return verdict
+
+
+_MODAL_ASK = re.compile(r"(?:可以|能够|能否|可否|允许|准许|需要|必须|应当|应该|有权|能|可|要|得)(?:不)?$")
+_NOT_VERBS = set("把让给被受遭挨在对向用以从于和与跟替为将按由到去来就再都也还又先是")
+
+
+def _bare_verb(question: str) -> str:
+    """The one-character act right after a question's modal word (`可以看…`, `能搜…`), or ""."""
+    import jieba
+
+    tokens = jieba.lcut(question)
+    for i, tok in enumerate(tokens[:-1]):
+        if _MODAL_ASK.search(tok) or tok == "不" and i and _MODAL_ASK.search(tokens[i - 1]):
+            nxt = tokens[i + 1]
+            if nxt == "不":
+                continue
+            if len(nxt) == 1 and _CJK.match(nxt) and nxt not in _NOT_VERBS:
+                return nxt
+            return ""
+    return ""
 
 
 def _kind(word: str) -> str:
@@ -291,13 +335,15 @@ _ANSWERS = {  # (scope kind, what is asked) → answer
 
 
 def decide(sentence: str, question: str, groups: list[list[str]], idf, language: str, context: str = "",
-           unknown: int = 0, question_zh: str = "", listed: bool = False, seen=None) -> Verdict:
+           unknown: int = 0, question_zh: str = "", listed: bool = False, known=None, seen=None) -> Verdict:
     """The verdict the sentence gives on the question (`groups`: the question's terms as groups of
     Chinese alternatives; `idf`: term → weight; `context`: the clause and document titles, whose
     words count for what the sentence is about but not for the act; `unknown`: how many of the
     question's words nothing links (English words the vocabulary lacks): each weighs half an average
     term, and no sentence can be shown to hold it; `question_zh`: the question's Chinese terms, to tell a stated condition;
     `listed`: the sentence is a list's lead-in joined to one item, the case the question matches;
+    `known(term)`: whether the texts hold a term: a group weighs as its rarest alternative the texts
+    hold, so a synonym no text uses does not inflate it);
     `seen`: term → does the store hold it anywhere (the question's most specific term, when the
     store holds it, must be in the sentence: `个人信息…能提起公益诉讼吗` is not decided by a sentence
     on 生态环境))."""
@@ -305,19 +351,28 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
 
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
-    weights = [max(idf(t) for t in g) for g in groups]
+    weights = [(idf(g[0]) if known(g[0]) and language == "zh"  # an English word's first term is one guess of several
+                else max(idf(t) for t in ([t for t in g if known(t)] or g[:1]))) if known else max(idf(t) for t in g)
+               for g in groups]
     if language == "zh":
         unknown += 2 * unlinked_zh(question, groups, f"{sentence} {context}")  # a Chinese word nothing links weighs a whole term
     rule = _RULE_EXCEPT.search(sentence) if not listed else None
     if rule:
         sentence = sentence[:rule.start()]
     total = (sum(weights) * (1 + UNKNOWN * unknown / len(weights)) if weights else 0.0) or 1.0
-    about = f"{sentence} {context}"
-    whole = sum(w for g, w in zip(groups, weights) if any(t in about for t in g)) / total
-    if whole < MIN_SENTENCE:  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
+    case = _case_fit(question if language == "zh" else "", sentence)
+    if case < 0:  # the question's case (`十七岁`) is not the one the sentence states (`未满十六周岁`)
+        return Verdict("", "", "", 0.0, "")
+    if case > 0:  # a figure of the question within the sentence's case is held by it
+        groups = [g + [sentence] if all(_FIGURE_TERM.fullmatch(t) for t in g[:1]) else g for g in groups]
+    about = f"{sentence} {context}".lower()  # terms are lower-cased (`c类`)
+    held = [any(t in about for t in g) for g in groups]
+    whole = sum(w for h, w in zip(held, weights) if h) / total
+    if whole < (MIN_SENTENCE_NO if case > 0 or language == "zh" else MIN_SENTENCE):  # the sentence is about something else (`不得强迫加班` for "pay overtime?")
         return Verdict("", "", "", 0.0, "")
     if seen is not None and len(groups) > 1:
-        key = max(groups, key=lambda g: idf(g[0]))  # by the question's own word, not a synonym's weight
+        key = max([g for g in groups if not _parties(" ".join(g))] or groups,  # parties: by the party rules
+                  key=lambda g: idf(g[0]))  # by the question's own word, not a synonym's weight
         if not any(t in about for t in key) and any(seen(t) for t in key):
             return Verdict("", "", "", 0.0, "")  # the question's most specific term, which the store holds elsewhere
     if not listed and re.search(r"[：:]\s*$", sentence):
@@ -326,18 +381,31 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         return Verdict("", "", "", 0.0, "")  # the verdict depends on the list's cases
     if listed and _LIST_EXCEPT.search(sentence):
         return Verdict("", "", "", 0.0, "")  # the item is an exception to the lead-in's rule
+    acts = [g for g in groups if not _parties(" ".join(g))]  # what the question asks the parties to do
+    verb = _bare_verb(question) if language == "zh" else ""  # `可以看…吗`: a one-character act
+    if language == "zh" and not acts:
+        return Verdict("", "", "", 0.0, "")  # `超市能搜顾客的包吗`: its act (搜) is no term, only its parties are
     asked_values = _values(question)
-    if asked_values and not (asked_values & _values(sentence) or _ONLY.search(sentence)):
+    if asked_values and not (case > 0 or asked_values & _values(sentence) or _ONLY.search(sentence)):
         return Verdict("", "", "", 0.0, "")  # "two accounts?": the sentence states no such quantity
     asked = question if language == "zh" else question_zh
-    asked_parties = _parties(question if language == "zh" else question_zh)
-    act = _act(question, groups) if language == "zh" else []
+    # the parties the question names, in everyday words too (商场 → 经营者, 顾客 → 消费者: the groups)
+    asked_parties = _parties((question if language == "zh" else question_zh) + " " + " ".join(
+        t for g in groups for t in g[1:]))
+    act = _act(question, [g for g in groups if not _FIGURE_TERM.fullmatch(g[0])]) if language == "zh" else []  # a figure is a case
     best: Verdict | None = None
     for word, scope, start, own in scopes(sentence):
         before = own[:own.find(word)] if own.find(word) > 0 else ""
+        lead = sentence[max((m.end() for m in _SEP.finditer(sentence, 0, start)), default=0):start]
+        if word == "不" and MODAL.search(lead):
+            continue  # `应当设置不向未成年人销售…的标志`: a negation inside the act another modal word governs
         party = set() if _ADVERBIAL.match(before) else _parties(before)  # `经与…劳动者协商后可以`: not its party
         if party and asked_parties and not party & asked_parties:
             continue  # the sentence binds another party (`用人单位不得解除` for "can a worker quit?")
+        if language == "zh" and not any(t in scope for g in acts for t in g):
+            continue  # the scope names the parties but not the act asked about
+        if verb and verb not in scope:
+            continue  # `可以看孩子的日记吗` is not answered by `不得隐匿…日记`
         subject = before or sentence[:start][max(sentence[:start].rfind("；"), sentence[:start].rfind(";")) + 1:]
         subject = re.split(r"[，,]", subject)[0] if not before else subject  # the clause's opening names its party
         if not _ADVERBIAL.match(subject) and any(w in subject and w not in asked for w in _AUTHORITY):
@@ -356,9 +424,15 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         earned_own = sum(w for g, w in zip(groups, weights) if any(t in own for t in g))
         if re.match(r"[^，,；;。]*的[，,]", sentence[start:]):  # `不服的，` / `不能适应…的，`: a condition, not a statement
             continue
+        if _TURN.search(own[own.find(word):]) and not _TURN.search(question_zh if language == "en" else question):
+            continue  # `有权拒绝缴纳` grants a refusal: it does not answer "may … pay …?"
         cond = _item_of(sentence) if listed else condition_before(sentence, start)  # listed: the item is the case
+        stated = not cond or _stated(cond, asked) or _case_fit(question if language == "zh" else "", cond) > 0
+        if cond and stated:  # the case the question states is part of what the scope answers
+            held_case = [any(t in cond for t in g) for g in groups]
+            earned += sum(w for h, w, g in zip(held_case, weights, groups) if h and not any(t in scope for t in g))
         v = Verdict(_kind(word), word, scope, (earned + earned_own) / (2 * total), "",
-                    condition="" if not cond or _stated(cond, asked) else cond)
+                    condition="" if stated else cond)
         if best is None or v.rank > best.rank or (v.rank == best.rank and v.kind in ("no", "not")):
             best = v
     if best is None or best.coverage < MIN_SCOPE:
@@ -366,4 +440,12 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     best.ask = ask_kind(question, language)
     best.excepted = bool(rule)
     best.answer = _ANSWERS.get((best.kind, best.ask), "")
+    mean = sum(weights) / len(weights) if weights else 0.0
+    if best.answer in ("yes", "permitted") and (whole < MIN_SENTENCE or language == "zh" and any(
+            not h and w >= mean for h, w in zip(held, weights))):  # (an English word's Chinese terms are
+        # the vocabulary's guesses: `carry out` → 执行, where the text says 开展)
+        best.answer = ""  # a permission or duty answers only the act as asked: `应当…缴纳` says nothing on `分期缴纳`
+    elif best.answer == "no" and whole < MIN_SENTENCE and (best.kind not in ("no", "not") or known is None or any(
+            not h and not any(known(t) for t in g) for h, g in zip(held, groups))):
+        best.answer = ""  # a prohibition covers the act however the question qualifies it; nothing else does
     return best

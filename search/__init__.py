@@ -82,7 +82,15 @@ class Searcher:
         from policykg.search.text import add_words
 
         add_words(self.linker.segment_words())
-        return Indexes.load(self.store.index_dir)
+        ix = Indexes.load(self.store.index_dir)
+        dense = str(self.settings["layperson_dense"]).strip().lower()
+        if dense not in ("1", "0", "on", "off", "true", "false", "yes", "no"):
+            from policykg.errors import InputError
+
+            raise InputError(f"layperson_dense must be 1 or 0, not {dense!r}")
+        if ix.layperson is not None and dense in ("0", "off", "false", "no"):
+            ix.layperson.qvec = None  # the lexical re-ranker: no embedding model in this process
+        return ix
 
     @cached_property
     def linker(self) -> Linker:
@@ -217,6 +225,8 @@ class Searcher:
         self._joined, self._mention_rows, self._tier_rows, self._doc_rows
         if self.indexes.has_vectors:
             self.embedder.encode(["预热"])
+        if self.indexes.layperson is not None:
+            self.indexes.layperson.warm_up()
 
     # -- queries ---------------------------------------------------------------------------
     def analyse(self, text: str, exclude: frozenset[str] | set[str] = frozenset()) -> Query:

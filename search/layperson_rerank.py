@@ -1,15 +1,17 @@
 """The learnt re-ranker of the layperson ranker (search/layperson.py): features of the first stage's best
 candidates for a question, and a small model over them (gradient-boosted trees, stored as plain JSON in
-layperson.json's `rerank`; numpy only at query time).
+layperson.json's `rerank` and `rerank_dense`; numpy only at query time).
 
 Features of a candidate article (FEATURES, in order): its first-stage score, gap to the best and rank;
 each first-stage signal; word BM25 of the question without expansion; the article's question log
 (words of training questions citing it) and how often it was cited; the curated lexicon's legal terms
 found in it; how much of the question the learnt translation table explains by its words; the share of
 the question's words and character bigrams it holds; how many of the candidates share its law and its
-section and the rank of its law; its position in the law and its length; the question's length.
+section and the rank of its law; its position in the law and its length; the question's length;
+the training questions most like this one (character bigrams) that cite it. DENSE_FEATURES adds the
+same neighbour features over the sentence-embedding cosines (`rerank_dense`, when the model is there).
 The model is trained on training questions whose tables were learnt without them (cross-fitting), so
-the question-log features are not flattered (research: /work/research/stard/rerank.py).
+the question-log features are not flattered (research: /work/research/stard/rerank.py, r2/final2.py).
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ FEATURES = (
     "artc", "lex_hits", "lex_share", "lex_n", "ibm_mean", "ibm_max", "ibm_cover", "cover", "bigram_cover",
     "same_law", "same_section", "law_rank", "position", "length", "qlen", "knn_max", "knn_sum", "knn_rank",
 )
+# with the question's sentence embedding: the same neighbour features over embedding cosines
+DENSE_FEATURES = FEATURES + ("dknn_max", "dknn_sum", "dknn_rank")
 
 
 def candidates(first: np.ndarray, k: int) -> np.ndarray:
@@ -31,13 +35,18 @@ def candidates(first: np.ndarray, k: int) -> np.ndarray:
     return top[np.argsort(-first[top], kind="stable")]
 
 
-def pool(idx, c: dict, k: int, n_neighbours: int = 0, n_artq: int = 0) -> np.ndarray:
+def pool(idx, c: dict, k: int, n_neighbours: int = 0, n_artq: int = 0, n_dense: int = 0) -> np.ndarray:
     """The re-ranker's candidates: the k best first-stage rows, then the articles cited by the
-    `n_neighbours` most similar training questions and the `n_artq` best rows by article question log
-    (rows not already in), all ordered by first-stage score."""
+    `n_neighbours` most similar training questions (character bigrams) and by the `n_dense` most similar
+    by sentence embedding (`c["dsims"]`), and the `n_artq` best rows by article question log (rows not
+    already in), all ordered by first-stage score."""
     first = c["first"]
     top = candidates(first, k)
     extra: list[int] = []
+    dsims = c.get("dsims")
+    if n_dense and dsims is not None and idx.neighbours is not None:
+        for qi in np.argsort(-dsims)[:n_dense]:
+            extra.extend(int(r) for r in idx.neighbours.cites[qi])
     nb = idx.neighbours
     if n_neighbours and nb is not None and nb.M.shape[0]:
         sims = nb.similar(c["grams"])
@@ -139,7 +148,11 @@ def features(idx, c: dict, cand: np.ndarray) -> np.ndarray:
     cols["qlen"] = np.full(n, np.log1p(len(c["toks"])))
     # the training questions most like this one, and the articles they cite
     cols["knn_max"], cols["knn_sum"], cols["knn_rank"] = _knn(idx, c["grams"], cand)
-    return np.column_stack([np.asarray(cols[f], np.float32) for f in FEATURES])
+    names = FEATURES
+    if c.get("dsims") is not None:  # the same over the embedding cosines of the training questions
+        cols["dknn_max"], cols["dknn_sum"], cols["dknn_rank"] = _knn_sims(idx, c["dsims"], cand)
+        names = DENSE_FEATURES
+    return np.column_stack([np.asarray(cols[f], np.float32) for f in names])
 
 
 class Neighbours:
@@ -180,11 +193,17 @@ class Neighbours:
 def _knn(idx, grams: dict[str, int], cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per candidate: best similarity of a training question citing it, sum of the top 10 neighbours'
     similarities that cite it, and the rank of its best neighbour."""
-    n = len(cand)
     nb = idx.neighbours
     if nb is None or nb.M.shape[0] == 0:
+        n = len(cand)
         return np.zeros(n), np.zeros(n), np.full(n, np.log1p(100.0))
-    sims = nb.similar(grams)
+    return _knn_sims(idx, nb.similar(grams), cand)
+
+
+def _knn_sims(idx, sims: np.ndarray, cand: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The neighbour features of the candidates for given similarities with every training question."""
+    n = len(cand)
+    nb = idx.neighbours
     pos = {int(r): j for j, r in enumerate(cand)}
     best, tot, rank = np.zeros(n), np.zeros(n), np.full(n, 100.0)
     order = np.argsort(-sims)[:100]

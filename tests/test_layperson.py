@@ -70,7 +70,7 @@ def test_reranker_is_shipped_and_reorders_only_the_candidates(index):
     first = index.components(question)["first"]
     final = index.scores(question)
     moved = final != first
-    assert 50 <= moved.sum() <= 50 + 60  # the first stage's 50 best, plus neighbours' cited articles
+    assert 50 <= moved.sum() <= 50 + 120  # the first stage's 50 best, plus neighbours' cited articles
     assert final[moved].min() > final[~moved].max()  # the re-ranked rows rank above all others
     assert (final[~moved] == first[~moved]).all()
     off = type(index)(index.keys, index.law_of, index.laws, index.parts, index.prior, index.ch_of,
@@ -108,3 +108,36 @@ def test_tables_refit_and_save_round_trip(index, articles, tmp_path):
     assert np.allclose(loaded.scores(question), index.scores(question))
     (tmp_path / "lay" / "artqlog.npz").unlink()  # a store built before the re-ranker still loads
     assert LaypersonIndex.load(tmp_path / "lay").search(question, 3)
+
+
+def test_dense_reranker_uses_the_question_embedding_and_falls_back_without_it(index):
+    from policykg.search.layperson import learnt, shipped_qvec
+    from policykg.search.layperson_rerank import DENSE_FEATURES, pool
+
+    model = learnt()["rerank_dense"]
+    assert model["features"] == list(DENSE_FEATURES) and model["model"] == "m3e-small"
+    qvec = shipped_qvec()
+    assert qvec is not None and qvec.shape[0] == len(learnt()["qa"])
+    assert np.allclose(np.linalg.norm(qvec[:20], axis=1), 1.0, atol=1e-2)
+    question = "房东不退押金，还说我把房子弄坏了"
+    dense = index.scores(question)  # loads m3e-small once
+    assert index.dense_error is None and index.encode is not None
+    # the pool grows by the articles the embedding's nearest training questions cite
+    c = index.components(question)
+    c["dsims"] = index.qvec @ index.encode(question)
+    assert len(pool(index, c, 50, 20, 0, 20)) >= len(pool(index, c, 50, 20, 0, 0))
+    # a question the training set answered with an article of 民法典 (押金 → 租赁) finds it in the top 5
+    top = [index.keys[i] for i in np.argsort(-dense)[:5]]
+    assert any(d == "law-6e07a7ea" for d, _ in top), top
+    lexical = type(index)(index.keys, index.law_of, index.laws, index.parts, index.prior, index.ch_of,
+                          index.tables, index.alen)
+    assert lexical.qvec is None and (lexical.scores(question) != dense).any()
+
+    def broken(text):
+        raise OSError("model folder unreadable")
+
+    failing = type(index)(index.keys, index.law_of, index.laws, index.parts, index.prior, index.ch_of,
+                          index.tables, index.alen)
+    failing.qvec, failing.encode = index.qvec, broken
+    assert np.allclose(failing.scores(question), lexical.scores(question))  # the lexical re-ranker
+    assert "model folder unreadable" in failing.dense_error

@@ -79,7 +79,16 @@ def test_library_builds_without_embeddings_and_rebuilds_incrementally(tmp_path, 
     clause = Store.open(store).documents()[0].clauses[2]
     top = searcher.search(clause.text[:40], k=3)  # no model is loaded: no vectors to compare with
     assert top and top[0][0] == clause.key
-    assert "embedder" not in searcher.__dict__
+    assert "embedder" not in searcher.__dict__  # no store vectors; only the layperson ranker embeds the question
+    assert searcher.indexes.layperson.qvec is not None  # its embedding re-ranker is on by default
+    from policykg.settings import Settings
+
+    off = Searcher(Store.open(store), Settings.from_env(store=str(store), layperson_dense="0"))
+    assert off.indexes.layperson.qvec is None and off.search(clause.text[:40], k=3)[0][0] == clause.key
+    from policykg.errors import InputError
+
+    with pytest.raises(InputError, match="layperson_dense"):
+        Searcher(Store.open(store), Settings.from_env(store=str(store), layperson_dense="maybe")).indexes
 
     # unchanged: everything reused; one changed document: only it is extracted again
     again = build(corpus, store, monkeypatch)

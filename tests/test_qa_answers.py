@@ -232,3 +232,9 @@ def test_held_out_answers_over_laws_no_set_was_tuned_on(tmp_path_factory):
     wrong_verdict = [r["id"] for r in result["results"] if not r["abstained"]  # never a wrong Yes/No
                      and any("forbidden pattern '^" in x for x in r["reasons"])]
     assert not wrong_verdict, format_report(result)
+    # an amount stated in months of wage answers an amount question, for the grade asked
+    r = _ask(kg, "八级伤残的一次性伤残补助金是多少？")  # 八级伤残为11个月的本人工资
+    assert not r["abstained"] and r["answer"].startswith("八级伤残为11个月的本人工资")
+    # everyday words name the party and the object (商场 → 经营者, 顾客 → 消费者): 不得搜查消费者的身体
+    r = _ask(kg, "超市能搜顾客的包吗？")
+    assert not r["answer"].startswith(("可以", "是"))
