@@ -243,7 +243,7 @@ def scopes(sentence: str) -> list[tuple[str, str, int, str]]:
     # a modal word inside the object of an earlier one in its fragment, in a `…的` modifier
     # (`禁止…招用应当接受义务教育的适龄儿童`), describes that object: it is no scope of its own
     marks = [m for i, m in enumerate(marks) if not (
-        i > 0 and marks[i - 1].start() >= frag_start(m.start())
+        i > 0 and marks[i - 1].group(0) in ("禁止", "严禁", "不得") and marks[i - 1].start() >= frag_start(m.start())
         and "的" in sentence[m.end():min([p for p in seps if p >= m.end()] + [len(sentence)])])]
     # the sentence's party (`农民工工资` of `农民工工资应当…，不得以实物…替代`): a later modal word
     # whose fragment names no party of its own governs it too
