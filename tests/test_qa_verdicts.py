@@ -130,3 +130,19 @@ def test_conditions_and_subjects_of_the_deciding_scope():
     assert not v.answer
     # 申请 inside 申请人 is no act of applying
     assert unlinked_zh("申请人可以申请听证吗？", [["申请人"], ["听证"]], "申请人不承担听证的费用。") == 1
+
+
+def test_related_lay_words_and_coordinated_nouns_decide_nothing():
+    from policykg.qa.yesno import decide
+
+    def idf(term):
+        return 1.0
+
+    # the lay lexicon lists 书面形式 for 口头 (for retrieval): "may it be oral?" is not "must be written"
+    v = decide("保理合同应当采用书面形式。", "保理合同可以口头订立吗？",
+               [["订立"], ["保理"], ["合同"], ["口头", "口头形式", "书面形式"]], idf, "zh")
+    assert not v.answer
+    # 不能 inside `…或者不能独立生活的成年子女` is part of a noun, no verdict
+    v = decide("父母不履行抚养义务的，未成年子女或者不能独立生活的成年子女，有要求父母给付抚养费的权利。",
+               "子女需要为父母还钱吗？", [["父母"], ["子女"], ["还钱", "返还借款", "清偿"]], idf, "zh")
+    assert not v.answer
