@@ -353,6 +353,12 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     from policykg.qa.focus import synonyms
 
     groups = _equivalents(groups, question_zh if language == "en" else question)
+    if language == "zh":  # a cut-off piece (`仓储物后` → 物后, no word of the dictionary) is no term
+        import jieba
+
+        jieba.dt.check_initialized()
+        groups = [g for g in groups if not (len(g[0]) == 2 and g[0][1] in "后前时中内外上下里"
+                                            and not jieba.dt.FREQ.get(g[0]))]
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
     weights = [(idf(g[0]) if known(g[0]) and language == "zh"  # an English word's first term is one guess of several

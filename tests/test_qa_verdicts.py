@@ -146,3 +146,11 @@ def test_related_lay_words_and_coordinated_nouns_decide_nothing():
     v = decide("父母不履行抚养义务的，未成年子女或者不能独立生活的成年子女，有要求父母给付抚养费的权利。",
                "子女需要为父母还钱吗？", [["父母"], ["子女"], ["还钱", "返还借款", "清偿"]], idf, "zh")
     assert not v.answer
+
+
+def test_a_cut_off_piece_of_the_question_is_no_term():
+    from policykg.qa.yesno import decide
+
+    v = decide("存货人交付仓储物的，保管人应当出具仓单、入库单等凭证。", "存货人交付仓储物后，保管人是否必须出具凭证？",
+               [["保管人"], ["出具"], ["凭证"], ["交付"], ["物后"], ["存货"], ["仓储"]], lambda t: 1.0, "zh")
+    assert v.answer == "yes"  # 物后 (of 仓储物后) is no word the sentence must hold
