@@ -80,7 +80,7 @@ _RULE_EXCEPT = re.compile(r"[，,]\s*(?:但|但是)?(?:有)?(?:下列|以下)[^�
 # the word a Chinese question asks with (`保管人可以使用…吗` → 可以): the act asked follows it
 _ASK_AT = re.compile(r"可不可以|可以|能否|能不能|能够|是否|可否|允许|有权|必须|应当|应该|需不需要|需要|要不要|有义务"
                      r"|(?<![可功职技智效])能(?![力源量])|(?<![委协社机学工议大公商都员])会(?![议计员同])"
-                     r"|(?<![许认不宁无])可(?![以能见靠行观持续不否])")
+                     r"|(?<![许认不宁无])可(?![以能见靠行观持续不否])|(?<![需只主重不想还就])要(?![求素件点闻])")
 
 
 # parties a duty or a permission falls on, by kind (a verdict for one is no verdict for another)
@@ -124,6 +124,16 @@ def _other_party(subject: str, question: str, asked_parties: set[str]) -> bool:
         if any(n in question for n in near) or any(q in noun or noun in q for q in named):
             return False
     return True
+
+
+def _equivalents(groups: list[list[str]], question: str) -> list[list[str]]:
+    """The groups without an everyday word's merely related statute words (lay_lexicon.toml `~`):
+    a verdict needs the act itself (`口头` → 口头形式, not 书面形式, which helps retrieval only)."""
+    from policykg.search.layperson import related_only
+
+    asked = question.lower()
+    related = {v for key, terms in related_only().items() if key.lower() in asked for v in terms}
+    return [[t for t in g if t == g[0] or t not in related] for g in groups]
 
 
 def _holds(text: str, term: str) -> bool:
@@ -349,6 +359,13 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
     on 生态环境))."""
     from policykg.qa.focus import synonyms
 
+    groups = _equivalents(groups, question_zh if language == "en" else question)
+    if language == "zh":  # a cut-off piece (`仓储物后` → 物后, no word of the dictionary) is no term
+        import jieba
+
+        jieba.dt.check_initialized()
+        groups = [g for g in groups if not (len(g[0]) == 2 and g[0][1] in "后前时中内外上下里"
+                                            and not jieba.dt.FREQ.get(g[0]))]
     groups = [list(dict.fromkeys(g + [s for t in g for s in synonyms().get(t, ())])) for g in groups
               if g and not all(MODAL.fullmatch(t) or t in _ASK_WORDS for t in g)]
     weights = [(idf(g[0]) if known(g[0]) and language == "zh"  # an English word's first term is one guess of several
@@ -417,6 +434,8 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
             governed = re.split(r"[：:]", governed)[0]  # the item is the case, not the act governed
         if act and not any(_holds(governed, t) for t in act):
             continue  # the scope governs another act (`应当…验收` for "may the keeper use the goods?")
+        if sentence[:start].endswith(("或者", "或", "和", "及", "以及", "与")):
+            continue  # `未成年子女或者不能独立生活的成年子女`: a modal word inside a coordinated noun
         clause = re.split(r"[；;。]", sentence[start + len(word):], maxsplit=1)[0]
         if re.search(r"(?:的|情形|情况)[，,]", clause):
             continue  # `…不能证明…，也不能证明…的，`: the modal word is inside a condition

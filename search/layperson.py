@@ -399,9 +399,19 @@ def _table_parts(parts: dict, keys: list[tuple[str, int]], laws: list[str], sect
 
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, list[str]]:
+    return {k: [t.lstrip("~") for t in v] for k, v in _raw_lexicon().items()}
+
+
+@lru_cache(maxsize=1)
+def _raw_lexicon() -> dict[str, list[str]]:
     import tomllib
 
     return tomllib.loads(LEXICON.read_text(encoding="utf-8"))["terms"]
+
+
+def related_only() -> dict[str, set[str]]:
+    """Everyday word → its lexicon terms marked `~`: related (口头 → 书面形式), not the same thing."""
+    return {k: {t[1:] for t in v if t.startswith("~")} for k, v in _raw_lexicon().items()}
 
 
 def lexicon_terms(question: str) -> list[str]:

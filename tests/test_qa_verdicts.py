@@ -130,3 +130,27 @@ def test_conditions_and_subjects_of_the_deciding_scope():
     assert not v.answer
     # 申请 inside 申请人 is no act of applying
     assert unlinked_zh("申请人可以申请听证吗？", [["申请人"], ["听证"]], "申请人不承担听证的费用。") == 1
+
+
+def test_related_lay_words_and_coordinated_nouns_decide_nothing():
+    from policykg.qa.yesno import decide
+
+    def idf(term):
+        return 1.0
+
+    # the lay lexicon lists 书面形式 for 口头 (for retrieval): "may it be oral?" is not "must be written"
+    v = decide("保理合同应当采用书面形式。", "保理合同可以口头订立吗？",
+               [["订立"], ["保理"], ["合同"], ["口头", "口头形式", "书面形式"]], idf, "zh")
+    assert not v.answer
+    # 不能 inside `…或者不能独立生活的成年子女` is part of a noun, no verdict
+    v = decide("父母不履行抚养义务的，未成年子女或者不能独立生活的成年子女，有要求父母给付抚养费的权利。",
+               "子女需要为父母还钱吗？", [["父母"], ["子女"], ["还钱", "返还借款", "清偿"]], idf, "zh")
+    assert not v.answer
+
+
+def test_a_cut_off_piece_of_the_question_is_no_term():
+    from policykg.qa.yesno import decide
+
+    v = decide("存货人交付仓储物的，保管人应当出具仓单、入库单等凭证。", "存货人交付仓储物后，保管人是否必须出具凭证？",
+               [["保管人"], ["出具"], ["凭证"], ["交付"], ["物后"], ["存货"], ["仓储"]], lambda t: 1.0, "zh")
+    assert v.answer == "yes"  # 物后 (of 仓储物后) is no word the sentence must hold
