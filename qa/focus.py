@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from policykg.search.english import FUNCTION_WORDS
 from policykg.search.text import CJK, stopwords
 
 ZH_CUE = re.compile(r"多大(?:年纪|年龄|岁数)?|(?:是)?(?:多少|几)(?:钱|元|万元|万|名|家|个|人|项|年|个月|天|周岁|岁)?|比例|占比|百分之几|金额|多久|多长时间|期限|有效期")
@@ -88,10 +89,13 @@ def en_focus(question: str, lexicon) -> list[list[str]]:
                 break
             i += 1
             continue
-        if words[i] in stop:
+        phrase = next((n for n in (4, 3, 2) if i + n <= len(words)  # a known phrase of content words first
+                       and any(w not in stop and w not in FUNCTION_WORDS for w in words[i:i + n])  # (`gives birth`)
+                       and any(len(z) >= 2 for z in lexicon.lookup(" ".join(words[i:i + n])) or ())), 0)
+        if words[i] in stop and not phrase:
             i += 1
             continue
-        for n in (3, 2, 1):
+        for n in ((phrase,) if phrase else (3, 2, 1)):
             phrase = " ".join(words[i:i + n])
             zh = lexicon.lookup(phrase)
             if zh and any(len(z) >= 2 for z in zh):

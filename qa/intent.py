@@ -12,9 +12,11 @@ from policykg.text.amounts import NUMBER_LOOSE
 
 HERE = Path(__file__).resolve().parent
 AGENCY = re.compile(r"[\u4e00-\u9fff]{1,16}?(?:部门|局|办公室|委员会|人民政府|政府|领导小组|小组|厅|委|中心|机构|部"
-                    r"|用人单位|职工|劳动者|经营者|当事人)")  # who: an agency, or the party a duty falls on
+                    r"|用人单位|职工|劳动者|经营者|当事人|消费者|生产者|销售者|个人)")  # who: an agency, or the party a duty falls on
 BENEFIT = re.compile(r"给予|享受|补贴|奖励|资助|待遇|津贴|安家|公寓|优先|免|纳入.{0,12}范围|保障服务")
-AMOUNT_OR_SHARE = re.compile(f"(?:{AMOUNT.pattern})|(?:{PERCENT.pattern})")  # "how much must it pay?" → 300%
+AMOUNT_OR_SHARE = re.compile(f"(?:{AMOUNT.pattern})|(?:{PERCENT.pattern})|(?:(?:\\d+|[一二两三四五六七八九十]+)倍)"
+                             f"|(?:(?:\\d+|[一二两三四五六七八九十]+)个月的(?:本人)?(?:月?工资|工资收入))")
+# "how much must it pay?" → 300%, 两倍的工资, 价款十倍, 13个月的本人工资
 MONEY_EN = re.compile(r"yuan|rmb|money|cash|salary|subsid|allowance|bonus|award|reward|fine|fee|price|deposit|grant|"
                       r"funding|pension")
 # a period as a question asks for it: also hours (`八小时`, `48小时内`) and a frequency (`每月支付一次`)
@@ -23,6 +25,10 @@ _DURATION = re.compile(rf"(?:{DURATION.pattern})|{NUMBER_LOOSE}\s*(?:个)?小时
 _AMOUNT = re.compile(rf"(?:{AMOUNT.pattern})|{NUMBER_LOOSE}\s*(?:个月|倍)的?(?:本人|职工)?(?:月)?(?:缴费)?(?:工资|薪酬|劳动报酬)")
 _COUNT_OR_SHARE = re.compile(f"(?:(?:{FIGURE.pattern})(?!性))|(?:{PERCENT.pattern})|"
                              f"{NUMBER_LOOSE}\\s*(?:毫升|升|公斤|千克|克|吨|米|平方米|公里|千米)")  # 不得低于多少 → 百分之八十
+
+
+_EN_YESNO = re.compile(r"^(?:can|may|could|is|are|does|do|did|will|would|should|must|has|have|am|shall)\b")
+_EN_WH = re.compile(r"\b(?:how (?:much|many|long|often|old|soon)|what|which|when|where)\b")
 
 
 @dataclass(frozen=True)
@@ -59,10 +65,38 @@ def english_light_words() -> set[str]:
     return set(_config().get("question", {}).get("en_ignore", []))
 
 
+_EN_SUBORDINATE = re.compile(r"\b(?:who|whom|whose|which|that|when|whenever|while|if|because|although|though|"
+                             r"unless|until|after|before|since)\b")
+
+
+_EN_AUX = {"have", "has", "had", "did", "do", "does", "was", "were", "am", "are", "is"}
+
+
+def main_clause(question: str) -> str:
+    """An English question without its relative and subordinate clauses (`may an employer hire a
+    child who should be at school` → `may an employer hire a child`): what is asked (may / must /
+    not) is read there, not from a clause that describes a party or a case."""
+    lead = _EN_SUBORDINATE.match(question.lstrip())
+    if lead and "," in question:  # `when my contract ends, must the employer …`: the clause after the comma
+        question = question.split(",", 1)[1].strip()
+    m = _EN_SUBORDINATE.search(question, 1)
+    question = question[:m.start()] if m and m.start() > 0 else question
+    words = question.split()  # `the leave I have not taken`: a clause without `that`, after the first words
+    for i in range(3, len(words) - 1):
+        if words[i] in ("i", "we", "you", "he", "she", "they") and words[i + 1] in _EN_AUX:
+            return " ".join(words[:i])
+    return question
+
+
 def classify(question: str, language: str) -> Intent:
     """The first intent (in intents.toml order) one of whose cues the question contains."""
     text = question.strip()
     lowered = " ".join(re.sub(r"[^\w%-]+", " ", text.lower()).split())
+    if language == "en":  # cues of the main clause (`up to what age can a man who was …`: not `who`)
+        main = " ".join(re.sub(r"[^\w%-]+", " ", main_clause(text.lower())).split())
+        lowered = main or lowered
+    if language == "en" and _EN_YESNO.match(lowered) and not _EN_WH.search(lowered):
+        return Intent("yesno")  # "Can a school expel a student who …?", "If …, must it …?": yes or no
     for spec in _config()["intent"]:
         if language == "zh":
             hit = any(c in text for c in spec.get("zh", [])) or any(

@@ -10,6 +10,7 @@ import re
 _ZH_CUE = re.compile(r"多少|几[天年个月小时周名家项次倍]|多久|多长|哪些|哪个|哪里|什么|吗|是否|能否|可否|能不能|怎么|如何|谁")
 _EN_CUE = re.compile(r"\b(how much|how many|how long|what|which|who|when|whether|where)\b")
 _EN_YESNO = re.compile(r"^\s*(can|may|must|is|are|do|does|will|should|could)\b")
+_EN_LEAD = re.compile(r"^\s*(?:when|whenever|if|after|before|while|once|since|because|although)(?!\s+(?:do|does|did|can|is|are|will|should|must)\b)\b")
 _ZH_SPLIT = re.compile(r"[，,；;？?]|以及|还有|另外")
 _EN_SPLIT = re.compile(r"[;?]|,\s*(?:and\s+)?(?=(?:by\s+)?(?:how|what|which|who|when|whether|where|can|may|must|is|are|do|does)\b)"
                        r"|\s+and\s+(?=(?:how|what|which|who|when|whether|where)\b)")
@@ -25,6 +26,8 @@ def split_parts(question: str, language: str) -> list[tuple[str, str]]:
         asking = [bool(_ZH_CUE.search(p)) for p in pieces]
     else:
         asking = [bool(_EN_CUE.search(p.lower()) or _EN_YESNO.search(p.lower())) for p in pieces]
+        # a leading clause (`When my contract ends, must …?`, `If …, how much …`) states the case
+        asking = [a and not (i < len(pieces) - 1 and _EN_LEAD.match(p.lower())) for i, (p, a) in enumerate(zip(pieces, asking))]
     if sum(asking) < 2:
         return [(question, "")]
     first = asking.index(True)

@@ -250,6 +250,11 @@ def scopes(sentence: str) -> list[tuple[str, str, int, str]]:
     def frag_start(pos: int) -> int:
         return max((p + 1 for p in seps if p < pos), default=0)
 
+    # a modal word inside the object of an earlier one in its fragment, in a `…的` modifier
+    # (`禁止…招用应当接受义务教育的适龄儿童`), describes that object: it is no scope of its own
+    marks = [m for i, m in enumerate(marks) if not (
+        i > 0 and marks[i - 1].group(0) in ("禁止", "严禁", "不得") and marks[i - 1].start() >= frag_start(m.start())
+        and "的" in sentence[m.end():min([p for p in seps if p >= m.end()] + [len(sentence)])])]
     # the sentence's party (`农民工工资` of `农民工工资应当…，不得以实物…替代`): a later modal word
     # whose fragment names no party of its own governs it too
     party = sentence[:marks[0].start()] if marks and frag_start(marks[0].start()) == 0 else ""
@@ -314,7 +319,9 @@ _ASK_NOT_FAR_ZH = re.compile(r"(?:可以|能|可|允许|能否|是否|有权)[^�
 
 
 def ask_kind(question: str, language: str) -> str:
-    lowered = question.lower()
+    from policykg.qa.intent import main_clause
+
+    lowered = main_clause(question.lower()) if language == "en" else question.lower()
     if language == "zh":
         question = re.sub(r"([能可要需会])不\1", r"\1", question)  # 能不能 → 能: asking, not negating
     if _ASK_NOT_ZH.search(question) if language == "zh" else _ASK_NOT_EN.search(lowered):

@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from policykg.search.fusion import WEIGHTS, fuse
-from policykg.search.linking import Linked, Linker
+from policykg.search.linking import Linked, Linker, weigh_linked
 from policykg.search.text import is_chinese, tier_tokens, tokenize
 
 PARTIAL_SORT = 20000  # clause rows above which Ranking.top sorts only its best candidates
@@ -94,7 +94,7 @@ class Searcher:
 
     @cached_property
     def linker(self) -> Linker:
-        return Linker(self.store)
+        return Linker(self.store, corpus_has=lambda term: bool(self.label_rows(term).any()))
 
     @cached_property
     def embedder(self):
@@ -174,6 +174,18 @@ class Searcher:
                 hit[np.searchsorted(starts, np.asarray(found, dtype=np.int64), side="right") - 1] = True
         return hit
 
+    def label_rows(self, label: str) -> np.ndarray:
+        """Which clauses hold a term (cached: English questions weigh their candidate terms by it)."""
+        cache = self.__dict__.setdefault("_label_cache", {})
+        hit = cache.get(label)
+        if hit is None:
+            hit = self._rows_containing([label])
+            with self._lock:
+                if len(cache) >= 4096:
+                    cache.pop(next(iter(cache)))
+                cache[label] = hit
+        return hit
+
     @cached_property
     def _mention_rows(self) -> dict[str, np.ndarray]:
         rows: dict[str, list[int]] = {}
@@ -221,6 +233,8 @@ class Searcher:
         self.indexes  # jieba learns the vocabulary labels first
         linked = self.linker.link(text)
         language = "zh" if is_chinese(text) else "en"
+        if language == "en":  # each English word's Chinese candidates, weighed by the corpus
+            linked = weigh_linked(linked, self.label_rows)
         tokens = tokenize(text)
         extra = " ".join(linked.zh_terms)
         if extra:

@@ -66,6 +66,18 @@ def legal_terms() -> dict[str, list[str]]:
     return dict(_legal()["terms"])
 
 
+def render_words() -> dict[str, str]:
+    """Words rendered in English but never used to link a question ([render] of legal-domains.toml:
+    `或者` → or, `按照` → according to)."""
+    out: dict[str, str] = {}
+    for name in LEGAL_FILES:
+        path = HERE / name
+        if path.is_file():
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            out.update({zh: en.split("|")[0].strip() for zh, en in data.get("render", {}).items()})
+    return out
+
+
 def modal_labels() -> dict[str, str]:
     """Chinese modal word → its English rendering (不得 → must not), from legal.toml."""
     return {zh: labels[0] for zh, labels in _legal()["modality"].items()}
@@ -83,11 +95,22 @@ def _legal_titles() -> dict[str, str]:
     return {zh: en.strip() for zh, en in data.get("titles", {}).items()}
 
 
+LEGAL_FILES = ("legal.toml", "legal-domains.toml")  # the first file's rendering of a term wins
+
+
 @lru_cache(maxsize=1)
 def _legal() -> dict[str, dict[str, list[str]]]:
-    data = tomllib.loads((HERE / "legal.toml").read_text(encoding="utf-8"))
-    return {part: {zh: [x.strip() for x in en.split("|") if x.strip()] for zh, en in data.get(part, {}).items()}
-            for part in ("terms", "modality")}
+    out: dict[str, dict[str, list[str]]] = {"terms": {}, "modality": {}}
+    for name in LEGAL_FILES:
+        path = HERE / name
+        if not path.is_file():
+            continue
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for part, table in out.items():
+            for zh, en in data.get(part, {}).items():
+                labels = [x.strip() for x in en.split("|") if x.strip()]
+                table[zh] = list(dict.fromkeys(table.get(zh, []) + labels))
+    return out
 
 
 class Lexicon:
@@ -97,33 +120,32 @@ class Lexicon:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         self.words: dict[str, list[str]] = {_norm_en(k): v for k, v in data.get("en", {}).items()}
         self.levels: dict[str, dict[str, list[str]]] = data.get("levels", {})
-        # the legal vocabulary (legal.toml) reversed: English label → Chinese terms, where the
-        # general word list has no entry of its own
+        # the legal vocabulary (legal.toml) reversed: English label → Chinese terms, after the
+        # general word list's own (every candidate kept: search.english weighs them by the corpus)
         legal: dict[str, list[str]] = {}
         for zh, labels in legal_terms().items():
             for label in labels:
                 legal.setdefault(_norm_en(label), []).append(zh)
         for en, zh in legal.items():
-            self.words.setdefault(en, sorted(zh, key=len, reverse=True))
+            mine = self.words.get(en, [])
+            self.words[en] = list(dict.fromkeys(mine + sorted(zh, key=len, reverse=True)))
         self.max_len = max((len(k.split()) for k in self.words), default=1)
 
     def lookup(self, word: str) -> list[str] | None:
-        if word in self.words:
-            return self.words[word]
-        for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
-            if word.endswith(suffix) and len(word) > len(suffix) + 2:
-                stem = word[: -len(suffix)] + repl
-                if stem in self.words:
-                    return self.words[stem]
-        return None
+        """The Chinese terms of a word or phrase, for its form as written and its stems (`hiring`
+        → hiring, hire), or None."""
+        from policykg.search.english import lookup
+
+        return lookup(self.words, word) or None
 
 
 class Linker:
     """Built once per process from the vocabularies, the lexicon and the store's graph."""
 
-    def __init__(self, store=None, documents=None) -> None:
+    def __init__(self, store=None, documents=None, corpus_has=None) -> None:
         self.kg = store  # a Store (or anything with documents() and select())
         self._documents = documents
+        self.corpus_has = corpus_has  # term → does any clause hold it (English phrases the texts lack split)
 
     @cached_property
     def lexicon(self) -> Lexicon:
@@ -209,7 +231,14 @@ class Linker:
                 start = query.find(label, start + 1)
         # English labels of concepts, then general English words
         text = " " + _norm_en(re.sub(r"[^\w\s-]", " ", query)) + " "
+        from policykg.search.english import segment
+
+        held = self.corpus_has
+        phrases = [p.surface for p in segment(text.split(), self.lexicon.words, self.lexicon.max_len, held)
+                   if " " in p.surface]  # a longer phrase of the legal vocabulary wins (`military service`)
         for label, concept in self._en_index:
+            if any(f" {label} " in f" {p} " and len(p) > len(label) for p in phrases):
+                continue
             if f" {label} " in text:
                 text = text.replace(f" {label} ", " | ")
                 if id(concept) not in seen:
@@ -219,21 +248,13 @@ class Linker:
                 out.english.append((label, zh))
                 out.zh_terms.extend(sorted(concept.zh, key=len, reverse=True)[:3])
                 out.groups.append(sorted(concept.zh, key=len, reverse=True))
-        words = [w for w in text.split() if w != "|"]
-        i = 0
-        while i < len(words):
-            for n in range(min(self.lexicon.max_len, len(words) - i), 0, -1):
-                phrase = " ".join(words[i:i + n])
-                zh = self.lexicon.lookup(phrase) if n > 1 else self.lexicon.lookup(words[i])
-                if zh:
-                    out.zh_terms.extend(zh)
-                    out.english.append((phrase, zh[0]))
-                    if any(len(z) >= 2 for z in zh):
-                        out.groups.append([z for z in zh if len(z) >= 2])
-                    i += n
-                    break
-            else:
-                i += 1
+        for chunk in text.split("|"):  # phrases first, never across a concept label already matched
+            for piece in segment(chunk.split(), self.lexicon.words, self.lexicon.max_len, held):
+                zh = piece.candidates
+                out.zh_terms.extend(zh)
+                out.english.append((piece.surface, zh[0]))
+                if any(len(z) >= 2 for z in zh):
+                    out.groups.append([z for z in zh if len(z) >= 2])
         # tiers named in English ("C-tier") → the concept whose Chinese label is the tier ("C类")
         for tier in out.tiers:
             label = tier.upper() if tier[0].isascii() else tier
@@ -256,6 +277,25 @@ class Linker:
             if (zh_cues or en_cues) and not out.places:
                 out.levels.append(level)
         return out
+
+
+def weigh_linked(linked: Linked, rows) -> Linked:
+    """An English query's candidate terms ordered by the corpus (search.english.weigh; `rows(term)`
+    → which clauses hold it): each word's groups best first, its English pair naming the best, and
+    the terms to search with the candidates the corpus holds (a few per word)."""
+    from policykg.search.english import searched, weigh
+
+    if not linked.groups:
+        return linked
+    groups = weigh(linked.groups, rows)
+    by_old = {id(old): new for old, new in zip(linked.groups, groups)}
+    english = []
+    for surface, zh in linked.english:
+        new = next((by_old[id(g)] for g in linked.groups if zh in g), None)
+        english.append((surface, new[0] if new else zh))
+    terms = [t for g in groups for t in searched(g, rows)]
+    return Linked(zh_terms=list(dict.fromkeys(terms)), concepts=linked.concepts, tiers=linked.tiers,
+                  places=linked.places, levels=linked.levels, english=english, groups=groups)
 
 
 def _best_zh(concept: Concept) -> str:

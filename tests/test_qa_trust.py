@@ -116,7 +116,7 @@ def test_conditions_and_rendering():
     assert fit(q, "合同期限一年以上不满三年的，试用期不得超过二个月") == -1
     assert fit(q, "三年以上的合同，试用期不得超过六个月") == 1
     assert question_ranges("if the contract is three years or more") == q
-    assert gloss("用人单位不得扣押劳动者的居民身份证") == "employer must not withhold worker ID card"
+    assert gloss("用人单位不得扣押劳动者的居民身份证") == "employer must not withhold worker's ID card"
     assert title_en("中华人民共和国劳动合同法") == "Labour Contract Law"
 
 
