@@ -432,6 +432,10 @@ def decide(sentence: str, question: str, groups: list[list[str]], idf, language:
         governed = scope[max(scope.find(word), 0):]
         if listed and re.search(r"[：:]", governed):
             governed = re.split(r"[：:]", governed)[0]  # the item is the case, not the act governed
+            party_words = {w for ws in _PARTIES.values() for w in ws}
+            if not any(_holds(governed, t) for g in groups for t in g
+                       if t not in party_words and not _PARTY_NOUN.fullmatch(t)):
+                continue  # the lead-in grants another act (`不得申请驾驶证：…醉酒…犯罪的` for "is drunk driving a crime?")
         if act and not any(_holds(governed, t) for t in act):
             continue  # the scope governs another act (`应当…验收` for "may the keeper use the goods?")
         if sentence[:start].endswith(("或者", "或", "和", "及", "以及", "与")):

@@ -154,3 +154,15 @@ def test_a_cut_off_piece_of_the_question_is_no_term():
     v = decide("存货人交付仓储物的，保管人应当出具仓单、入库单等凭证。", "存货人交付仓储物后，保管人是否必须出具凭证？",
                [["保管人"], ["出具"], ["凭证"], ["交付"], ["物后"], ["存货"], ["仓储"]], lambda t: 1.0, "zh")
     assert v.answer == "yes"  # 物后 (of 仓储物后) is no word the sentence must hold
+
+
+def test_a_list_lead_in_granting_another_act_decides_nothing_for_its_item():
+    from policykg.qa.yesno import decide
+
+    s = "用人单位有下列情形之一的，劳动者可以解除劳动合同：（三）未依法为劳动者缴纳社会保险费的"
+    groups = [["用人单位"], ["缴纳"], ["社会保险费"]]
+    v = decide(s, "用人单位必须缴纳社会保险费吗？", groups, lambda t: 1.0, "zh", listed=True)
+    assert not v.answer  # the lead-in grants the worker a termination, it does not answer "must the employer pay?"
+    v = decide(s, "用人单位未缴纳社会保险费，劳动者可以解除劳动合同吗？", groups + [["解除劳动合同"]], lambda t: 1.0,
+               "zh", listed=True)
+    assert v.answer == "yes"
