@@ -107,3 +107,28 @@ def live_server(store: Path, timeout: float = 60) -> Iterator[str]:
     """`policykg serve` on a free 127.0.0.1 port for a built store; yields its base URL."""
     with serving(store, timeout) as (url, _):
         yield url
+
+
+def library_store(tmp_path_factory, name: str, ids: tuple[str, ...]):
+    """A store built from some laws of the library, copied at run time into a temporary corpus."""
+    import re
+    import shutil
+
+    from policykg.app import PolicyKG
+
+    library = SHARED / "library"
+    if not (library / "manifest.toml").is_file():
+        pytest.fail(f"the law library is missing at {library}")
+    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
+    keep = []
+    for block in (library / "manifest.toml").read_text(encoding="utf-8").split("[[document]]")[1:]:
+        m = re.search(r'id = "([^"]+)"', block)
+        if m and m.group(1) in ids:
+            file = re.search(r'file = "([^"]+)"', block).group(1)
+            shutil.copyfile(library / file, corpus / Path(file).name)
+            keep.append("[[document]]" + block)
+    assert len(keep) == len(ids)
+    (corpus / "manifest.toml").write_text("".join(keep), encoding="utf-8")
+    kg = PolicyKG(store=str(tmp_path_factory.mktemp(name) / "kg"))
+    kg.build([corpus])
+    return kg

@@ -5,41 +5,15 @@ part, English renderings and titles, and the held-out set tests/data/qa-heldout.
 are built at test time from a few laws of ../shared/library (never copied into the repo)."""
 from __future__ import annotations
 
-import re
-import shutil
-from pathlib import Path
-
 import pytest
 
-from conftest import DATA, ROOT, SHARED
+from conftest import DATA, ROOT, library_store
 
 # 劳动法, 社会保险法, 保障农民工工资支付条例
 LAWS = ("law-5de52ddb", "law-6fc498e8", "law-2c106df9")
 # the held-out set's laws (7) and three distractors
 HELD_OUT = ("law-430645f0", "law-d1588c07", "law-91947327", "law-7fcdaa92", "law-aa16f293", "law-920aef1b",
             "law-d543399e", "law-ef955985", "law-2c106df9", "law-ce37ad85")
-
-
-def library_store(tmp_path_factory, name: str, ids: tuple[str, ...]):
-    """A store built from some laws of the library, copied at run time into a temporary corpus."""
-    from policykg.app import PolicyKG
-
-    library = SHARED / "library"
-    if not (library / "manifest.toml").is_file():
-        pytest.fail(f"the law library is missing at {library}")
-    corpus = tmp_path_factory.mktemp(f"{name}-corpus")
-    keep = []
-    for block in (library / "manifest.toml").read_text(encoding="utf-8").split("[[document]]")[1:]:
-        m = re.search(r'id = "([^"]+)"', block)
-        if m and m.group(1) in ids:
-            file = re.search(r'file = "([^"]+)"', block).group(1)
-            shutil.copyfile(library / file, corpus / Path(file).name)
-            keep.append("[[document]]" + block)
-    assert len(keep) == len(ids)
-    (corpus / "manifest.toml").write_text("".join(keep), encoding="utf-8")
-    kg = PolicyKG(store=str(tmp_path_factory.mktemp(name) / "kg"))
-    kg.build([corpus])
-    return kg
 
 
 @pytest.fixture(scope="module")

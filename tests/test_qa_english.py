@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from conftest import DATA
-from test_qa_answers import library_store
+from conftest import library_store
 
 # 义务教育法, 妇女权益保障法 (2022), 企业职工带薪年休假实施办法, 广告法
 LAWS = ("law-b73b03a8", "law-b5531ff8", "law-61f6217e", "law-d8351169")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from test_qa_answers import library_store
+from conftest import library_store
 
 # 治安管理处罚法, 未成年人保护法, 食品安全法, 个人信息保护法, 老年人权益保障法, 职业病防治法, 工资支付暂行规定,
 # 婚姻登记条例, 医疗纠纷预防和处理条例, 献血法

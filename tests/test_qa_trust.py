@@ -4,11 +4,9 @@ and the note that a draft names no concrete benefit. Our own short 第N条 docum
 (tests/data/lawqa), and a small store built at test time from three laws of ../shared/library."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conftest import DATA, SHARED
+from conftest import DATA, library_store
 
 LAWS = {"law-ef955985": "劳动合同法", "law-2c106df9": "保障农民工工资支付条例", "law-ce37ad85": "职工工作时间"}
 
@@ -24,28 +22,8 @@ def own(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def laws(tmp_path_factory):
-    """Three real laws of the library (read at run time into a temporary corpus) and their entries."""
-    import re
-    import shutil
-
-    from policykg.app import PolicyKG
-
-    library = SHARED / "library"
-    if not (library / "manifest.toml").is_file():
-        pytest.fail(f"the law library is missing at {library}")
-    corpus = tmp_path_factory.mktemp("laws")
-    blocks = (library / "manifest.toml").read_text(encoding="utf-8").split("[[document]]")[1:]
-    keep = []
-    for block in blocks:
-        m = re.search(r'id = "([^"]+)"', block)
-        if m and m.group(1) in LAWS:
-            name = re.search(r'file = "([^"]+)"', block).group(1)
-            shutil.copyfile(library / name, corpus / Path(name).name)  # at run time, into tmp only
-            keep.append("[[document]]" + block)
-    (corpus / "manifest.toml").write_text("".join(keep), encoding="utf-8")
-    kg = PolicyKG(store=str(tmp_path_factory.mktemp("lawstore") / "kg"))
-    kg.build([corpus])
-    return kg
+    """Three real laws of the library (read at run time into a temporary corpus)."""
+    return library_store(tmp_path_factory, "lawstore", tuple(LAWS))
 
 
 def _ask(kg, q):

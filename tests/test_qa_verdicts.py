@@ -3,11 +3,9 @@ found by asking real layperson questions (STARD, training part) over the whole l
 into a general rule and checked here on real laws of ../shared/library (read at run time)."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from conftest import SHARED
+from conftest import library_store
 
 # 交强险条例, 合伙企业法, 商标法, 商标法实施条例, 劳动合同法
 LAWS = ("law-ae7910d5", "law-b35c6974", "law-4514f743", "law-e6544bb8", "law-ef955985")
@@ -16,26 +14,7 @@ VERDICT = ("是", "否", "可以", "不可以", "不", "需要", "仅在", "无�
 
 @pytest.fixture(scope="module")
 def laws(tmp_path_factory):
-    import re
-    import shutil
-
-    from policykg.app import PolicyKG
-
-    library = SHARED / "library"
-    if not (library / "manifest.toml").is_file():
-        pytest.fail(f"the law library is missing at {library}")
-    corpus = tmp_path_factory.mktemp("verdict-laws")
-    keep = []
-    for block in (library / "manifest.toml").read_text(encoding="utf-8").split("[[document]]")[1:]:
-        m = re.search(r'id = "([^"]+)"', block)
-        if m and m.group(1) in LAWS:
-            name = re.search(r'file = "([^"]+)"', block).group(1)
-            shutil.copyfile(library / name, corpus / Path(name).name)  # at run time, into tmp only
-            keep.append("[[document]]" + block)
-    (corpus / "manifest.toml").write_text("".join(keep), encoding="utf-8")
-    kg = PolicyKG(store=str(tmp_path_factory.mktemp("verdict-store") / "kg"))
-    kg.build([corpus])
-    return kg
+    return library_store(tmp_path_factory, "verdict-laws", LAWS)
 
 
 def _ask(kg, q):
