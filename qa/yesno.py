@@ -115,10 +115,7 @@ def _other_party(subject: str, question: str, asked_parties: set[str]) -> bool:
     ask = _ASK_AT.search(question)
     own = _party_nouns(question[:ask.start()]) if ask else set()  # the question's subject: `承租人需要赔偿出租人…`
     if own:
-        named = own
-        if not any(q in noun or noun in q or q in synonyms().get(noun, ()) for noun in nouns for q in named):
-            return True
-        return False
+        return not any(q in noun or noun in q or q in synonyms().get(noun, ()) for noun in nouns for q in own)
     for noun in nouns:
         near = {noun, *synonyms().get(noun, ())}
         if any(n in question for n in near) or any(q in noun or noun in q for q in named):

@@ -409,6 +409,7 @@ def _raw_lexicon() -> dict[str, list[str]]:
     return tomllib.loads(LEXICON.read_text(encoding="utf-8"))["terms"]
 
 
+@lru_cache(maxsize=1)
 def related_only() -> dict[str, set[str]]:
     """Everyday word → its lexicon terms marked `~`: related (口头 → 书面形式), not the same thing."""
     return {k: {t[1:] for t in v if t.startswith("~")} for k, v in _raw_lexicon().items()}
